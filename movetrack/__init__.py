@@ -1,0 +1,81 @@
+"""movetrack: MOVE-style module tracking for supported work."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from movetrack import config as settings
+from movetrack.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(settings.settings_from_environment(app.instance_path))
+    app.config.from_mapping(overrides or {})
+    # static/ sits beside the package (see the README's layout) so pictograms are easy to find.
+    app.static_folder = app.config["STATIC_ROOT"]
+
+    configure_logging(app)
+    init_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"],
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    if not app.config["SECRET_KEY_FROM_ENV"] and not app.testing:
+        app.logger.warning("SECRET_KEY is not set: sessions end when the app restarts.")
+
+
+def init_extensions(app: Flask) -> None:
+    from movetrack import models  # noqa: F401  (registers every table with the metadata)
+    from movetrack.i18n import select_locale, select_timezone
+    from movetrack.security import init_security
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them; PostgreSQL ignores it
+        compare_type=True,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_security(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from movetrack.auth.routes import bp as auth_bp
+    from movetrack.main.errors import register_error_handlers
+    from movetrack.main.routes import bp as main_bp
+    from movetrack.media.routes import bp as media_bp
+    from movetrack.modules.routes import bp as modules_bp
+    from movetrack.participants.routes import bp as participants_bp
+    from movetrack.progress.routes import bp as progress_bp
+
+    for blueprint in (main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+    from movetrack.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from movetrack.demo import demo_command
+    from movetrack.modules.cli import modules_cli
+
+    app.cli.add_command(demo_command)
+    app.cli.add_command(modules_cli)

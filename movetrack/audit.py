@@ -1,0 +1,44 @@
+"""Who did what to whom, and when: every change to a person's data leaves a row here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from movetrack.clock import utcnow
+from movetrack.extensions import db
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(64))
+    subject_type: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[int | None]
+    # Set whenever the change concerns a person, so "everything done to X" is one indexed query.
+    participant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participants.id"), index=True
+    )
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+
+def record(actor, action: str, subject, participant_id: int | None = None, **details: Any) -> None:
+    """Add an audit row to the current transaction; it commits (or rolls back) with the change."""
+    if subject.id is None:
+        db.session.flush()  # the new row needs its id before we can point at it
+    db.session.add(
+        AuditEvent(
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            subject_type=type(subject).__tablename__,
+            subject_id=subject.id,
+            participant_id=participant_id,
+            details={key: value for key, value in details.items() if value is not None},
+        )
+    )

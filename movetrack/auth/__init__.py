@@ -1,0 +1,1 @@
+"""Staff sign-in, roles, and the policy of who may see and do what."""

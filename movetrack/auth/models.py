@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from movetrack.clock import utcnow
+from movetrack.extensions import db, enum_column
+from movetrack.org.models import OrderingUnit, Organisation, Unit
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # coordinator / unit manager
+    SUPERVISOR = "supervisor"  # handledare in the workshop
+    ORDERER = "orderer"  # case worker at an ordering unit
+    PARTICIPANT = "participant"  # signs in to see their own progress
+
+
+user_units = sa.Table(
+    "user_units",
+    db.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("unit_id", sa.ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # A case worker always belongs to an ordering unit; nobody else does.
+        sa.CheckConstraint(
+            "(role = 'orderer') = (ordering_unit_id IS NOT NULL)", name="orderer_has_ordering_unit"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    ordering_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("ordering_units.id"), index=True
+    )
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    organisation: Mapped[Organisation] = relationship()
+    ordering_unit: Mapped[OrderingUnit | None] = relationship()
+    units: Mapped[list[Unit]] = relationship(secondary=user_units, order_by="Unit.name")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles

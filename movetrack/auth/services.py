@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from movetrack import audit
+from movetrack.auth.models import User
+from movetrack.clock import utcnow
+from movetrack.extensions import db
+from movetrack.security import hash_password, needs_rehash, verify_password
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this username and password, or None (same time either way)."""
+    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> bool:
+    if not verify_password(user.password_hash, current):
+        return False
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    audit.record(user, "user.password_changed", user)
+    db.session.commit()
+    return True

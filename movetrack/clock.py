@@ -1,0 +1,18 @@
+"""The one place that knows what "now" and "today" are, so tests and the workshop agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def local_today() -> dt.date:
+    """The workshop's calendar date (a rating at 00:30 belongs to the local day, not UTC's)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return dt.datetime.now(zone).date()

@@ -1,0 +1,1 @@
+"""Start page, language choice, health check and error pages."""

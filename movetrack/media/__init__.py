@@ -1,0 +1,1 @@
+"""Pictures: the bundled pictogram set, and photos uploaded by staff."""

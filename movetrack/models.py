@@ -1,0 +1,16 @@
+"""Imports every model so that Alembic and create_app see the whole schema."""
+
+from movetrack.audit import AuditEvent  # noqa: F401
+from movetrack.auth.models import Role, User, user_units  # noqa: F401
+from movetrack.media.models import Upload  # noqa: F401
+from movetrack.modules.models import (  # noqa: F401
+    Module,
+    ModuleArea,
+    ModuleStep,
+    ModuleVersion,
+    StepPicture,
+    module_workstations,
+)
+from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation  # noqa: F401
+from movetrack.participants.models import Assignment, Participant  # noqa: F401
+from movetrack.progress.models import Rating  # noqa: F401

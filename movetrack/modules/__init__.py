@@ -1,0 +1,1 @@
+"""The MOVE module library: areas, modules, versions, steps, pictures, import/export, module sheet."""

@@ -1,0 +1,1 @@
+"""The organisation: units, their workstations, and the units that order places."""

@@ -1,0 +1,1 @@
+"""People in a placement: their details and the modules assigned to them."""

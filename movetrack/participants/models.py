@@ -1,0 +1,113 @@
+"""People in a placement and the modules they work on.
+
+Placements (order → intake → exit), consent, attendance and follow-ups hang off
+Participant in later features; nothing here needs a personal identity number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from movetrack.clock import utcnow
+from movetrack.extensions import db, enum_column
+from movetrack.media.models import Upload
+from movetrack.modules.models import STEP_RANGE_SQL, Module
+from movetrack.org.models import Unit, Workstation
+
+
+class Gender(enum.StrEnum):
+    WOMAN = "woman"
+    MAN = "man"
+    OTHER = "other"
+    NOT_STATED = "not_stated"
+
+
+GENDER_LABELS = {
+    Gender.WOMAN: _l("Woman"),
+    Gender.MAN: _l("Man"),
+    Gender.OTHER: _l("Other"),
+    Gender.NOT_STATED: _l("Not stated"),
+}
+
+
+class Participant(db.Model):
+    __tablename__ = "participants"
+    __table_args__ = (
+        sa.CheckConstraint("birth_year BETWEEN 1900 AND 2100", name="birth_year_plausible"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    workstation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workstations.id"))
+    name: Mapped[str] = mapped_column(sa.String(160))
+    preferred_name: Mapped[str | None] = mapped_column(sa.String(80))
+    birth_year: Mapped[int | None]
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender, "gender"), default=Gender.NOT_STATED)
+    needs_pictures: Mapped[bool] = mapped_column(default=False)
+    language: Mapped[str] = mapped_column(sa.String(8), default="sv")
+    photo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("uploads.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    unit: Mapped[Unit] = relationship()
+    workstation: Mapped[Workstation | None] = relationship()
+    photo: Mapped[Upload | None] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(back_populates="participant")
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.name
+
+    @property
+    def initials(self) -> str:
+        parts = self.display_name.split() if self.preferred_name else self.name.split()
+        return "".join(part[0] for part in parts[:2]).upper()
+
+
+class AssignmentStatus(enum.StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DONE = "done"
+    SWITCHED = "switched"  # "do something else instead" is a choice, not a failure
+
+
+STATUS_LABELS = {
+    AssignmentStatus.ACTIVE: _l("Active"),
+    AssignmentStatus.PAUSED: _l("Paused"),
+    AssignmentStatus.DONE: _l("Done"),
+    AssignmentStatus.SWITCHED: _l("Switched to something else"),
+}
+
+
+class Assignment(db.Model):
+    """A module a participant works on, with where they started and where they aim."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        sa.UniqueConstraint("participant_id", "module_id"),
+        sa.CheckConstraint(
+            f"baseline_step IS NULL OR baseline_step {STEP_RANGE_SQL}", name="baseline_1_to_10"
+        ),
+        sa.CheckConstraint(f"goal_step IS NULL OR goal_step {STEP_RANGE_SQL}", name="goal_1_to_10"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id"), index=True)
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id"), index=True)
+    baseline_step: Mapped[int | None]
+    goal_step: Mapped[int | None]
+    status: Mapped[AssignmentStatus] = mapped_column(
+        enum_column(AssignmentStatus, "assignment_status"), default=AssignmentStatus.ACTIVE
+    )
+    assigned_on: Mapped[dt.date]
+    assigned_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+    participant: Mapped[Participant] = relationship(back_populates="assignments")
+    module: Mapped[Module] = relationship()

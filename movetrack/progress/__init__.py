@@ -1,0 +1,1 @@
+"""The supervisor's day view, recording steps, rating history and corrections."""

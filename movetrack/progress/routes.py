@@ -1,0 +1,179 @@
+"""The supervisor's path: day view → participant → module → tap the step. Three taps."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import orm
+
+from movetrack.auth.policy import (
+    STAFF_ROLES,
+    assignment_or_404,
+    participant_or_404,
+    participants_in_scope,
+    roles_required,
+    unit_or_404,
+    units_in_scope,
+)
+from movetrack.clock import local_today
+from movetrack.extensions import db
+from movetrack.modules.models import Module, ModuleStep, ModuleVersion
+from movetrack.participants.models import Assignment, AssignmentStatus, Participant
+from movetrack.progress import queries, services
+from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
+from movetrack.progress.models import Rating
+from movetrack.rules import RuleViolation
+from movetrack.templating import is_htmx
+
+bp = Blueprint("progress", __name__, url_prefix="/day")
+staff_only = roles_required(*STAFF_ROLES)
+
+
+@bp.get("/")
+@staff_only
+def day():
+    units = units_in_scope(current_user)
+    if len(units) == 1:
+        return redirect(url_for(".unit_day", unit_id=units[0].id))
+    return render_template("progress/choose_unit.html", units=units)
+
+
+@bp.get("/units/<int:unit_id>")
+@staff_only
+def unit_day(unit_id: int):
+    unit = unit_or_404(current_user, unit_id)
+    # Until attendance schedules exist, "today" is everyone active in the unit.
+    participants = db.session.scalars(
+        participants_in_scope(current_user)
+        .where(Participant.unit_id == unit.id, Participant.active.is_(True))
+        .options(orm.joinedload(Participant.workstation))
+        .order_by(sa.func.coalesce(Participant.preferred_name, Participant.name))
+    ).all()
+    return render_template(
+        "progress/day.html",
+        unit=unit,
+        units=units_in_scope(current_user),
+        participants=participants,
+        today=local_today(),
+    )
+
+
+@bp.get("/participants/<int:participant_id>")
+@staff_only
+def participant_modules(participant_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .where(
+            Assignment.participant_id == participant.id,
+            Assignment.status == AssignmentStatus.ACTIVE,
+        )
+        .options(
+            orm.joinedload(Assignment.module).joinedload(Module.current_version),
+            orm.joinedload(Assignment.module).joinedload(Module.area),
+        )
+    ).all()
+    assignments = sorted(assignments, key=lambda a: (a.module.area.position, a.module.title))
+    return render_template(
+        "progress/participant.html",
+        participant=participant,
+        assignments=assignments,
+        steps=queries.steps_on(assignments),
+    )
+
+
+def _assignment_with_steps(assignment_id: int) -> Assignment:
+    assignment = assignment_or_404(current_user, assignment_id)
+    db.session.scalars(  # the ten steps and their pictures in one round trip
+        sa.select(ModuleVersion)
+        .where(ModuleVersion.id == assignment.module.current_version.id)
+        .options(orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures))
+    ).one()
+    return assignment
+
+
+def _render_rating_panel(assignment: Assignment, form: RatingForm, saved: Rating | None = None,
+                         status: int = 200, error: str | None = None):
+    context = {
+        "assignment": assignment,
+        "participant": assignment.participant,
+        "version": assignment.module.current_version,
+        "current_step": queries.steps_on([assignment])[assignment.id],
+        "form": form,
+        "saved": saved,
+        "error": error,
+    }
+    template = "progress/_rating_panel.html" if is_htmx() else "progress/assignment.html"
+    return render_template(template, **context), status
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@staff_only
+def assignment(assignment_id: int):
+    return _render_rating_panel(_assignment_with_steps(assignment_id), RatingForm())
+
+
+@bp.post("/assignments/<int:assignment_id>/ratings")
+@staff_only
+def rate(assignment_id: int):
+    assignment = _assignment_with_steps(assignment_id)
+    form = RatingForm()
+    if not form.validate():
+        return _render_rating_panel(assignment, form, status=422)
+    try:
+        rating = services.record_rating(
+            current_user, assignment, form.step.data, form.note.data, agreed_value(form.agreed.data)
+        )
+    except RuleViolation as violation:
+        return _render_rating_panel(assignment, form, status=422, error=violation.message)
+    if not is_htmx():
+        flash(_("Saved: step %(step)d.", step=rating.step), "success")
+        return redirect(url_for(".assignment", assignment_id=assignment.id))
+    # A fresh form: the note belonged to the rating just saved.
+    return _render_rating_panel(assignment, RatingForm(formdata=None), saved=rating)
+
+
+def _render_history(assignment: Assignment, correcting: Rating | None = None,
+                    form: CorrectionForm | None = None, status: int = 200, error=None):
+    return render_template(
+        "progress/history.html",
+        assignment=assignment,
+        participant=assignment.participant,
+        ratings=queries.history(assignment),
+        current_step=queries.steps_on([assignment])[assignment.id],
+        correcting=correcting,
+        form=form,
+        error=error,
+    ), status
+
+
+@bp.get("/assignments/<int:assignment_id>/history")
+@staff_only
+def history(assignment_id: int):
+    return _render_history(assignment_or_404(current_user, assignment_id))
+
+
+def _rating_or_404(assignment: Assignment, rating_id: int) -> Rating:
+    rating = db.session.get(Rating, rating_id)
+    if rating is None or rating.assignment_id != assignment.id:
+        abort(404)
+    return rating
+
+
+@bp.route("/assignments/<int:assignment_id>/ratings/<int:rating_id>/correct", methods=["GET", "POST"])
+@staff_only
+def correct(assignment_id: int, rating_id: int):
+    assignment = assignment_or_404(current_user, assignment_id)
+    original = _rating_or_404(assignment, rating_id)
+    form = CorrectionForm(step=original.step)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return _render_history(assignment, original, form, status)
+    try:
+        services.correct_rating(current_user, original, form.step.data, form.reason.data)
+    except RuleViolation as violation:
+        return _render_history(assignment, original, form, 422, violation.message)
+    flash(_("The correction is saved. The earlier rating stays in the history."), "success")
+    return redirect(url_for(".history", assignment_id=assignment.id))

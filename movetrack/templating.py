@@ -1,0 +1,40 @@
+"""Helpers every template may use."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+
+from movetrack import config
+from movetrack.auth.policy import can_manage_library, can_upload_photos
+from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
+from movetrack.modules.models import AREA_LABELS, KIND_LABELS
+
+
+def htmx_script() -> dict:
+    """Where htmx is loaded from: the vendored copy, or the pinned CDN copy with SRI."""
+    if current_app.config["HTMX_FROM_CDN"]:
+        return {"src": config.HTMX_CDN_URL, "integrity": config.HTMX_INTEGRITY}
+    return {"src": url_for("static", filename=config.HTMX_LOCAL_PATH), "integrity": None}
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "htmx_script": htmx_script,
+            "is_htmx": is_htmx,
+            "can_manage_library": can_manage_library,
+            "can_upload_photos": can_upload_photos,
+            "current_locale": current_locale,
+            "pictogram_url": pictogram_url,
+            "pictogram_label": pictogram_label,
+            "AREA_LABELS": AREA_LABELS,
+            "KIND_LABELS": KIND_LABELS,
+        }

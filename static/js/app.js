@@ -1,0 +1,34 @@
+// movetrack's only script besides htmx. Loaded from 'self' (the CSP forbids inline scripts).
+"use strict";
+
+// Read aloud: any element with data-speak reads its text in the page's language.
+function speak(text) {
+  if (!("speechSynthesis" in window) || !text) return;
+  window.speechSynthesis.cancel();
+  const utterance = new SpeechSynthesisUtterance(text);
+  utterance.lang = document.documentElement.lang === "en" ? "en-GB" : "sv-SE";
+  utterance.rate = 0.9;
+  window.speechSynthesis.speak(utterance);
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-speak]");
+  if (button) {
+    event.preventDefault();
+    speak(button.dataset.speak);
+  }
+});
+
+// After htmx swaps in a confirmation, move focus there so screen readers and keyboard
+// users land on the result of what they just did.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const target = event.detail.target && event.detail.target.querySelector("[data-focus-after-swap]");
+  if (target) target.focus();
+});
+
+// Hide the read-aloud buttons where the browser cannot speak.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!("speechSynthesis" in window)) {
+    document.querySelectorAll(".button-speak").forEach((el) => { el.hidden = true; });
+  }
+});
