@@ -56,6 +56,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from movetrack.admin.routes import bp as admin_bp
     from movetrack.auth.routes import bp as auth_bp
     from movetrack.main.errors import register_error_handlers
     from movetrack.main.routes import bp as main_bp
@@ -64,7 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.participants.routes import bp as participants_bp
     from movetrack.progress.routes import bp as progress_bp
 
-    for blueprint in (main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp):
+    for blueprint in (main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -75,7 +76,9 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from movetrack.demo import demo_command
+    from movetrack.i18n import translate_cli
     from movetrack.modules.cli import modules_cli
 
     app.cli.add_command(demo_command)
     app.cli.add_command(modules_cli)
+    app.cli.add_command(translate_cli)

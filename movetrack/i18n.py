@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, session
+from flask.cli import AppGroup
 from flask_login import current_user
 
 
@@ -19,3 +27,46 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+BABEL_CONFIG = Path(__file__).resolve().parent.parent / "babel.cfg"
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
+    """Compile every messages.po to messages.mo; returns the compiled catalogues."""
+    compiled = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        compiled.append(po_path)
+    return compiled
+
+
+translate_cli = AppGroup("translate", help="Extract, update and compile the translations.")
+
+
+@translate_cli.command("update")
+def update_catalogs() -> None:
+    """Extract every marked string and merge it into the Swedish and English catalogues."""
+    pot = TRANSLATIONS / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(BABEL_CONFIG),
+         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), "movetrack"],
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "update", "-i", str(pot),
+         "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete"],
+        check=True,
+    )
+    pot.unlink()
+
+
+@translate_cli.command("compile")
+def compile_command() -> None:
+    """Compile the catalogues so the app can use them."""
+    for path in compile_catalogs():
+        click.echo(f"compiled {path.relative_to(TRANSLATIONS)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
 
 from movetrack import config
 from movetrack.auth.policy import can_manage_library, can_upload_photos
@@ -25,16 +26,20 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    @app.context_processor
-    def inject_helpers():
-        return {
+    # Globals rather than a context processor: imported macros see globals, not context.
+    app.jinja_env.globals.update(
+        {
             "htmx_script": htmx_script,
             "is_htmx": is_htmx,
             "can_manage_library": can_manage_library,
             "can_upload_photos": can_upload_photos,
             "current_locale": current_locale,
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+            "format_decimal": format_decimal,
             "pictogram_url": pictogram_url,
             "pictogram_label": pictogram_label,
             "AREA_LABELS": AREA_LABELS,
             "KIND_LABELS": KIND_LABELS,
         }
+    )

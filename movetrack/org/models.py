@@ -54,3 +54,5 @@ class OrderingUnit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(160))
+
+    organisation: Mapped[Organisation] = relationship()

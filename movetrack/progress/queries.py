@@ -48,7 +48,7 @@ def _ranked(assignment_ids: list[int], newest_first: bool, on_day: dt.date | Non
     rows = db.session.execute(
         sa.select(ranked.c.assignment_id, ranked.c.step).where(ranked.c.position == 1)
     )
-    return dict(rows.tuples().all())
+    return {assignment_id: step for assignment_id, step in rows}
 
 
 def steps_on(assignments: Iterable[Assignment], on_day: dt.date | None = None) -> dict[int, int | None]:

@@ -1,0 +1,1 @@
+"""Coordinator's administration: users, units, workstations, ordering units."""

@@ -1,0 +1,111 @@
+"""Fixtures in the style of Flask's tutorial.
+
+The schema is always built by the migrations (so the tests see the same constraints and
+triggers as production), once per session; each test then starts from that empty schema:
+a fresh copy of the SQLite file, or truncated tables on PostgreSQL when DATABASE_URL
+points there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from movetrack import create_app
+from movetrack.config import database_url
+from movetrack.extensions import db
+from movetrack.i18n import compile_catalogs
+from tests import factories
+from tests.helpers import post_form
+
+ROOT = Path(__file__).resolve().parents[1]
+# Tables filled by the migrations themselves: reference data every test keeps.
+REFERENCE_TABLES = {"alembic_version", "module_areas"}
+
+
+def _using_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+
+
+def _migrate(uri: str) -> None:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        if _using_postgres():
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """A migrated, empty database: a SQLite file to copy, or the PostgreSQL URL itself."""
+    compile_catalogs()  # the .mo files are build products, not committed
+    if _using_postgres():
+        uri = database_url("")
+        _migrate(uri)
+        return uri
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _migrate(f"sqlite:///{path}")
+    return str(path)
+
+
+def _empty_postgres() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
+    db.session.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_template, tmp_path):
+    if _using_postgres():
+        uri = database_template
+    else:
+        copy = tmp_path / "test.db"
+        shutil.copyfile(database_template, copy)
+        uri = f"sqlite:///{copy}"
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "SERVER_NAME": "movetrack.test",
+    })
+    with app.app_context():
+        if _using_postgres():
+            _empty_postgres()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app):
+    """A small organisation: two units, every role, a module and an assigned participant."""
+    return factories.build_world()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username: str, password: str = factories.PASSWORD):
+        return post_form(self._client, "/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return post_form(self._client, "/account/password", "/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -1,0 +1,21 @@
+"""Small helpers for driving the app the way a browser does."""
+
+from __future__ import annotations
+
+import re
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page (tests post with CSRF on, as in production)."""
+    match = _CSRF.search(html)
+    assert match, "the page has no form with a CSRF token"
+    return match.group(1)
+
+
+def post_form(client, page_url: str, action_url: str | None = None, data: dict | None = None, **kwargs):
+    """GET a page, then POST to its form (or action_url) with that page's CSRF token."""
+    page = client.get(page_url)
+    payload = {"csrf_token": csrf_token(page.text), **(data or {})}
+    return client.post(action_url or page_url, data=payload, **kwargs)
