@@ -30,6 +30,7 @@ class AuditEvent(db.Model):
 
 def record(actor, action: str, subject, participant_id: int | None = None, **details: Any) -> None:
     """Add an audit row to the current transaction; it commits (or rolls back) with the change."""
+    subject = _unwrap(subject)
     if subject.id is None:
         db.session.flush()  # the new row needs its id before we can point at it
     db.session.add(
@@ -42,3 +43,8 @@ def record(actor, action: str, subject, participant_id: int | None = None, **det
             details={key: value for key, value in details.items() if value is not None},
         )
     )
+
+
+def _unwrap(obj):
+    """The real object behind a proxy such as Flask-Login's current_user."""
+    return obj._get_current_object() if hasattr(obj, "_get_current_object") else obj

@@ -8,12 +8,15 @@ points there.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from movetrack import create_app
 from movetrack.config import database_url
@@ -84,8 +87,21 @@ def app(database_template, tmp_path):
         db.engine.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as in production: its own `g`,
+    its own database session. Afterwards the test's session forgets what it had loaded,
+    so assertions read what the request actually committed."""
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():  # not inside the request's own redirects
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -19,3 +19,24 @@ def post_form(client, page_url: str, action_url: str | None = None, data: dict |
     page = client.get(page_url)
     payload = {"csrf_token": csrf_token(page.text), **(data or {})}
     return client.post(action_url or page_url, data=payload, **kwargs)
+
+
+class count_queries:
+    """Counts the SQL statements run inside the block: `with count_queries() as q: …; q.count`."""
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        from movetrack.extensions import db
+
+        self.count = 0
+        self._engine = db.engine
+        self._event = event
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+        return self
+
+    def _seen(self, *args):
+        self.count += 1
+
+    def __exit__(self, *exc):
+        self._event.remove(self._engine, "before_cursor_execute", self._seen)

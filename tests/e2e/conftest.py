@@ -1,0 +1,80 @@
+"""Browser tests: a real headless Chromium (Debian's package) against a live server
+loaded with the demo data. Skipped, with the install command, where Chromium is missing."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from movetrack import create_app
+from movetrack.demo import DEMO_PASSWORD, demo_command
+from movetrack.extensions import db
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+TABLET = {"width": 768, "height": 1024}
+LAPTOP = {"width": 1280, "height": 800}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)
+            if CHROMIUM is None:
+                item.add_marker(pytest.mark.skip(
+                    reason="no Chromium: install Debian's package with `apt-get install chromium`"
+                ))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": TABLET, "has_touch": True, "locale": "sv-SE"}
+
+
+@pytest.fixture(scope="session")
+def live_server(database_template, tmp_path_factory):
+    """The app on a free local port, on its own SQLite copy with the demo data loaded."""
+    import os
+
+    path = tmp_path_factory.mktemp("live") / "live.db"
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.skip("browser tests run in the SQLite pass")
+    shutil.copyfile(database_template, path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e"})
+    result = app.test_cli_runner().invoke(demo_command)
+    assert result.exit_code == 0, result.output
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    def sign_in_as(username: str):
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Användarnamn").fill(username)
+        page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Logga in").tap()
+        page.wait_for_load_state()
+        return page
+
+    return sign_in_as
