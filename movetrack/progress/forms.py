@@ -1,9 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-AGREED_CHOICES = [("", _l("Not asked")), ("yes", _l("Agrees")), ("no", _l("Does not agree"))]
+AGREED_CHOICES = [
+    SelectChoice("", _l("Not asked")),
+    SelectChoice("yes", _l("Agrees")),
+    SelectChoice("no", _l("Does not agree")),
+]
 STEP_ERROR = _l("Choose a step from 1 to 10.")
 
 
