@@ -1,0 +1,111 @@
+"""Forms check the shape of what was typed; the rules (unique names, which role needs
+which unit) live in admin/services.py so they hold however a change arrives."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from movetrack.admin.services import MANAGED_ROLES
+from movetrack.auth.forms import MIN_PASSWORD_LENGTH
+from movetrack.auth.models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Coordinator / unit manager"),
+    Role.SUPERVISOR: _l("Work supervisor"),
+    Role.ORDERER: _l("Case worker at an ordering unit"),
+    Role.PARTICIPANT: _l("Participant"),
+}
+ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in MANAGED_ROLES]
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _optional_id(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _new_password_fields():
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Write a password.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(_l("Write the password again.")),
+                    EqualTo("password", message=_l("The passwords differ."))],
+    )
+    return password, confirm
+
+
+class UserForm(FlaskForm):
+    """Choices of units and ordering units are the organisation's: see set_choices."""
+
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(_l("Write a name."))])
+    username = StringField(
+        _l("Username"), filters=[_strip], validators=[DataRequired(_l("Write a username."))]
+    )
+    email = EmailField(
+        _l("E-mail (optional)"),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                   message=_l("Write a whole e-mail address, like name@kommun.se.")),
+        ],
+    )
+    role = RadioField(
+        _l("Role"), choices=ROLE_CHOICES, validators=[InputRequired(_l("Choose a role."))]
+    )
+    units = MultiCheckboxField(_l("Units"), coerce=int, choices=[])
+    ordering_unit = SelectField(_l("Ordering unit"), coerce=_optional_id, choices=[])
+
+    def set_choices(self, units, ordering_units) -> None:
+        self.units.choices = [SelectChoice(unit.id, unit.name) for unit in units]
+        self.ordering_unit.choices = [SelectChoice("", _l("None (only case workers have one)"))] + [
+            SelectChoice(ordering_unit.id, ordering_unit.name) for ordering_unit in ordering_units
+        ]
+
+
+class NewUserForm(UserForm):
+    password, confirm = _new_password_fields()
+
+
+class PasswordResetForm(FlaskForm):
+    password, confirm = _new_password_fields()
+
+
+class NameForm(FlaskForm):
+    """One name: a unit, a workstation or an ordering unit."""
+
+    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(_l("Write a name."))])
+
+
+def name_form(label, **kwargs) -> NameForm:
+    """A NameForm whose label says what is named, so several on one page stay distinct."""
+    form = NameForm(**kwargs)
+    form.name.label.text = label
+    return form
