@@ -54,7 +54,8 @@ def enum_column(enum_class: type[enum.Enum], name: str) -> sa.Enum:
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=20,
+        # Room for the longest value, and at least 20 so short enums can grow a little.
+        length=max(20, *(len(member.value) for member in enum_class)),
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
