@@ -9,13 +9,15 @@ from pathlib import Path
 import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask.cli import AppGroup
 from flask_login import current_user
 
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and the demo loader speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

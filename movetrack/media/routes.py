@@ -1,8 +1,298 @@
-from flask import Blueprint
+"""Pictures: serving stored photos, and the picker that puts pictures beside module steps."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import orm
+
+from movetrack.auth.policy import (
+    STAFF_ROLES,
+    can_manage_library,
+    participants_in_scope,
+    roles_required,
+)
+from movetrack.extensions import db
+from movetrack.media import services
+from movetrack.media.forms import PhotoForm
+from movetrack.media.models import Upload
+from movetrack.media.pictograms import (
+    categories,
+    category_label,
+    current_locale,
+    pictogram_label,
+    search_pictograms,
+)
+from movetrack.modules.models import (
+    STEP_COUNT,
+    Module,
+    ModuleStep,
+    ModuleVersion,
+    StepPicture,
+)
+from movetrack.participants.models import Participant
+from movetrack.rules import RuleViolation
+from movetrack.templating import is_htmx
 
 bp = Blueprint("media", __name__, url_prefix="/media")
+staff_only = roles_required(*STAFF_ROLES)
+CACHE_SECONDS = 86400
+MOVES = {"earlier": -1, "later": 1}
+
+
+@bp.after_request
+def vary_on_htmx(response: Response) -> Response:
+    # The same URL answers htmx with a fragment and a browser with a whole page.
+    response.vary.add("HX-Request")
+    return response
+
+
+def library_managers_only(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not can_manage_library(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# --- Serving photos -------------------------------------------------------------------
+
+
+def _visible_to_current_user() -> sa.ColumnElement[bool]:
+    """A photo on a module step is library content for everyone signed in. A participant's
+    photo is personal data: only staff with that participant in scope see it. Any other
+    upload (replaced, removed, not yet used) only the person who uploaded it."""
+    on_a_step = sa.exists().where(StepPicture.upload_id == Upload.id)
+    photo_in_scope = participants_in_scope(current_user).where(Participant.photo_id == Upload.id).exists()
+    return sa.or_(on_a_step, photo_in_scope, Upload.uploaded_by_id == current_user.id)
+
+
+def _serve(upload_id: int, column, variant: str) -> Response:
+    row = db.session.execute(
+        sa.select(Upload.content_type, Upload.sha256, column.label("data"))
+        .where(Upload.id == upload_id, _visible_to_current_user())
+    ).one_or_none()
+    if row is None:
+        abort(404)
+    response = Response(row.data, mimetype=row.content_type)
+    response.set_etag(f"{row.sha256}-{variant}")
+    # Private: a shared proxy must not hand one person's photo to another.
+    response.cache_control.private = True
+    response.cache_control.max_age = CACHE_SECONDS
+    return response.make_conditional(request)
+
+
+@bp.get("/uploads/<int:upload_id>")
+@login_required
+def photo(upload_id: int):
+    return _serve(upload_id, Upload.data, "photo")
 
 
 @bp.get("/uploads/<int:upload_id>/thumbnail")
-def thumbnail(upload_id):
-    return ""
+@login_required
+def thumbnail(upload_id: int):
+    return _serve(upload_id, Upload.thumbnail, "thumbnail")
+
+
+# --- The picker -----------------------------------------------------------------------
+
+
+def _current_step_or_404(module_id: int, step_number: int) -> ModuleStep:
+    """Step N of the module's current version, with its pictures, in two queries."""
+    step = db.session.scalar(
+        sa.select(ModuleStep)
+        .join(ModuleStep.version)
+        .join(ModuleVersion.module)
+        .where(
+            Module.id == module_id,
+            ModuleVersion.number == Module.current_version_number,
+            ModuleStep.number == step_number,
+        )
+        .options(
+            orm.contains_eager(ModuleStep.version).contains_eager(ModuleVersion.module),
+            orm.selectinload(ModuleStep.pictures),
+        )
+    )
+    return step or abort(404)
+
+
+def _picture_or_404(step: ModuleStep, picture_id: int) -> StepPicture:
+    picture = next((p for p in step.pictures if p.id == picture_id), None)
+    return picture or abort(404)
+
+
+def _uploads_of(pictures: list[StepPicture]) -> dict[int, Upload]:
+    """The photos among the pictures, for their alt text; the image bytes stay deferred."""
+    ids = [picture.upload_id for picture in pictures if picture.upload_id]
+    if not ids:
+        return {}
+    return {upload.id: upload for upload in db.session.scalars(sa.select(Upload).where(Upload.id.in_(ids)))}
+
+
+def _search_args() -> tuple[str, str | None]:
+    query = request.args.get("q", "").strip()[:80]
+    category = request.args.get("category") or None
+    return query, category if category in categories() else None
+
+
+def _results_context(query: str, category: str | None, add_url: str | None) -> dict:
+    return {
+        "query": query,
+        "category": category,
+        "categories": [(key, category_label(key)) for key in categories()],
+        "results": search_pictograms(query, category),
+        "add_url": add_url,
+        "locale": current_locale(),
+    }
+
+
+def _step_args(step: ModuleStep) -> dict:
+    """The step's URL arguments plus the current search, which every action carries along
+    so that without JavaScript the page comes back as it was."""
+    query, category = _search_args()
+    return {"module_id": step.version.module_id, "step_number": step.number,
+            "q": query or None, "category": category}
+
+
+def _render_picker(step: ModuleStep, *, status: int = 200, error: str | None = None,
+                   notice: str | None = None, photo_form: PhotoForm | None = None):
+    """The current pictures alone for htmx; otherwise the whole picker page."""
+    pictures = sorted(step.pictures, key=lambda picture: (picture.position, picture.id))
+    step_args = _step_args(step)
+    query, category = _search_args()
+    context = {
+        "step": step,
+        "pictures": pictures,
+        "uploads": _uploads_of(pictures),
+        "error": error,
+        "notice": notice,
+        "photo_form": photo_form or PhotoForm(formdata=None),
+        "module_url": url_for("modules.detail", module_id=step.version.module_id),
+        "step_count": STEP_COUNT,
+        "step_args": step_args,
+        "page_url": url_for("media.step_pictures", module_id=step.version.module_id, step_number=step.number),
+        "search_url": url_for("media.pictogram_search", module_id=step.version.module_id, step=step.number),
+        **_results_context(query, category, url_for("media.add_pictogram", **step_args)),
+    }
+    template = "media/_current_pictures.html" if is_htmx() else "media/step_pictures.html"
+    return render_template(template, **context), status
+
+
+def _done(step: ModuleStep, message: str):
+    """After a change: the fresh fragment for htmx, or back to the page with a message."""
+    if is_htmx():
+        return _render_picker(step, notice=message)
+    flash(message, "success")
+    return redirect(url_for("media.step_pictures", **_step_args(step)))
+
+
+def _picture_label(picture: StepPicture) -> str:
+    if picture.pictogram_key:
+        return pictogram_label(picture.pictogram_key)
+    return _uploads_of([picture])[picture.upload_id].description or _("Photo")
+
+
+@bp.get("/modules/<int:module_id>/steps/<int:step_number>/pictures")
+@library_managers_only
+def step_pictures(module_id: int, step_number: int):
+    return _render_picker(_current_step_or_404(module_id, step_number))
+
+
+@bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/pictogram")
+@library_managers_only
+def add_pictogram(module_id: int, step_number: int):
+    step = _current_step_or_404(module_id, step_number)
+    key = request.form.get("key", "")
+    try:
+        services.add_pictogram_to_step(current_user, step, key)
+    except RuleViolation as violation:
+        return _render_picker(step, status=422, error=violation.message)
+    return _done(step, _("Added: %(label)s.", label=pictogram_label(key)))
+
+
+@bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/photo")
+@library_managers_only
+def upload_photo(module_id: int, step_number: int):
+    step = _current_step_or_404(module_id, step_number)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        return _render_picker(step, status=422, photo_form=form)
+    try:
+        services.upload_photo_to_step(current_user, step, form.photo.data, form.description.data)
+    except RuleViolation as violation:
+        if violation.field not in form:
+            return _render_picker(step, status=422, photo_form=form, error=violation.message)
+        form[violation.field].errors.append(violation.message)  # shown beside the field
+        return _render_picker(step, status=422, photo_form=form)
+    return _done(step, _("Added: %(label)s.", label=form.description.data.strip()))
+
+
+@bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/remove")
+@library_managers_only
+def remove_picture(module_id: int, step_number: int, picture_id: int):
+    step = _current_step_or_404(module_id, step_number)
+    picture = _picture_or_404(step, picture_id)
+    label = _picture_label(picture)
+    try:
+        services.remove_step_picture(current_user, picture)
+    except RuleViolation as violation:
+        return _render_picker(step, status=422, error=violation.message)
+    return _done(step, _("Removed: %(label)s.", label=label))
+
+
+@bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/move")
+@library_managers_only
+def move_picture(module_id: int, step_number: int, picture_id: int):
+    step = _current_step_or_404(module_id, step_number)
+    picture = _picture_or_404(step, picture_id)
+    label = _picture_label(picture)
+    try:
+        services.move_step_picture(current_user, picture, MOVES.get(request.form.get("direction"), 0))
+    except RuleViolation as violation:
+        return _render_picker(step, status=422, error=violation.message)
+    return _done(step, _("Moved: %(label)s.", label=label))
+
+
+# --- Pictogram search -----------------------------------------------------------------
+
+
+@bp.get("/pictograms")
+@staff_only
+def pictogram_search():
+    """The results fragment for the picker's live search, or a page to browse the set.
+
+    With module_id and step (the picker's search) each result is an "add" button for
+    those who may change the library; a plain GET there goes back to the picker itself.
+    """
+    query, category = _search_args()
+    module_id = request.args.get("module_id", type=int)
+    step_number = request.args.get("step", type=int)
+    in_picker = module_id is not None and step_number in range(1, STEP_COUNT + 1)
+    add_url = None
+    if in_picker and can_manage_library(current_user):
+        step_args = {"module_id": module_id, "step_number": step_number,
+                     "q": query or None, "category": category}
+        if not is_htmx():
+            return redirect(url_for("media.step_pictures", **step_args))
+        add_url = url_for("media.add_pictogram", **step_args)
+    context = _results_context(query, category, add_url)
+    if is_htmx():
+        return render_template("media/_pictogram_results.html", **context)
+    search_url = url_for("media.pictogram_search")
+    return render_template("media/pictograms.html", page_url=search_url, search_url=search_url, **context)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
+from movetrack.media.models import Upload
 from movetrack.org.models import Workstation
 
 STEP_COUNT = 10
@@ -161,3 +162,4 @@ class StepPicture(db.Model):
     upload_id: Mapped[int | None] = mapped_column(sa.ForeignKey("uploads.id"), index=True)
 
     step: Mapped[ModuleStep] = relationship(back_populates="pictures")
+    upload: Mapped[Upload | None] = relationship()

@@ -1,13 +1,177 @@
-from flask import Blueprint
+"""The module library: browse (everyone signed in), module sheets, and the admin's edits."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from movetrack.auth.models import Role
+from movetrack.auth.policy import can_manage_library, roles_required
+from movetrack.clock import local_today
+from movetrack.modules import io, queries, services
+from movetrack.modules.forms import (
+    ImportForm,
+    ModuleForm,
+    library_filter_form,
+    module_form,
+)
+from movetrack.modules.models import Module
+from movetrack.rules import RuleViolation
+from movetrack.templating import is_htmx
 
 bp = Blueprint("modules", __name__, url_prefix="/library")
+admin_only = roles_required(Role.ADMIN)
+MAX_WARNINGS_SHOWN = 8
 
 
 @bp.get("/")
+@login_required
 def library():
-    return ""
+    filters = library_filter_form(current_user)
+    modules = queries.library_modules(filters.to_filter(can_manage_library(current_user)))
+    context = {
+        "filters": filters,
+        "groups": [(area, list(members)) for area, members in groupby(modules, key=lambda m: m.area)],
+        "covers": queries.cover_pictures(m.current_version.id for m in modules),
+        "count": len(modules),
+    }
+    # htmx restoring history after Back wants the whole page, not the results fragment.
+    fragment = is_htmx() and not request.headers.get("HX-History-Restore-Request")
+    response = make_response(
+        render_template("modules/_library_results.html" if fragment else "modules/library.html", **context)
+    )
+    response.vary.add("HX-Request")  # the same URL answers with a fragment or a page
+    return response
+
+
+@bp.get("/<int:module_id>")
+@login_required
+def detail(module_id: int):
+    module = queries.module_or_404(module_id)
+    return render_template(
+        "modules/detail.html",
+        module=module,
+        version=queries.version_with_steps(module),
+        authors=queries.users_by_id(version.created_by_id for version in module.versions),
+    )
 
 
 @bp.get("/<int:module_id>/sheet")
-def sheet(module_id):
-    return ""
+@login_required
+def sheet(module_id: int):
+    """The printable modulblad; ?version=N shows the wording an older rating was given under."""
+    module = queries.module_or_404(module_id)
+    version = queries.version_with_steps(module, request.args.get("version", type=int))
+    return render_template("modules/sheet.html", module=module, version=version)
+
+
+def _render_form(form: ModuleForm, module: Module | None, status: int = 200, error=None):
+    """The module form; editing also shows the steps' pictures and whether a save makes a new version."""
+    context = {"form": form, "module": module, "error": error, "version": None, "has_ratings": False}
+    if module is not None:
+        context["version"] = queries.version_with_steps(module)
+        context["has_ratings"] = bool(queries.rated_version_ids([context["version"].id]))
+    return render_template("modules/edit.html", **context), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_only
+def create():
+    form = module_form(current_user)
+    if not form.validate_on_submit():
+        return _render_form(form, None, 422 if form.is_submitted() else 200)
+    try:
+        module = services.create_module(current_user, form.to_data())
+    except RuleViolation as violation:
+        return _render_form(form, None, 422, violation.message)
+    flash(_("The module is saved. You can now add pictures to its steps."), "success")
+    return redirect(url_for(".edit", module_id=module.id))
+
+
+@bp.route("/<int:module_id>/edit", methods=["GET", "POST"])
+@admin_only
+def edit(module_id: int):
+    module = queries.module_or_404(module_id)
+    form = module_form(current_user, module)
+    if not form.validate_on_submit():
+        return _render_form(form, module, 422 if form.is_submitted() else 200)
+    try:
+        change = services.update_module(current_user, module, form.to_data())
+    except RuleViolation as violation:
+        return _render_form(form, module, 422, violation.message)
+    if change is services.Change.NEW_VERSION:
+        flash(_("Saved as version %(number)d. Earlier ratings keep the wording they were given under.",
+                number=module.current_version_number), "success")
+    else:
+        flash(_("The module is saved."), "success")
+    return redirect(url_for(".detail", module_id=module.id))
+
+
+@bp.post("/<int:module_id>/duplicate")
+@admin_only
+def duplicate(module_id: int):
+    copy = services.duplicate_module(current_user, queries.module_or_404(module_id))
+    flash(_("This is a copy. Change what differs and save it."), "success")
+    return redirect(url_for(".edit", module_id=copy.id))
+
+
+@bp.post("/<int:module_id>/archive")
+@admin_only
+def archive(module_id: int):
+    module = queries.module_or_404(module_id)
+    services.archive_module(current_user, module)
+    flash(_("%(title)s is archived. Its history is kept.", title=module.title), "success")
+    return redirect(url_for(".detail", module_id=module.id))
+
+
+@bp.post("/<int:module_id>/unarchive")
+@admin_only
+def unarchive(module_id: int):
+    module = queries.module_or_404(module_id)
+    services.unarchive_module(current_user, module)
+    flash(_("%(title)s is back in the library.", title=module.title), "success")
+    return redirect(url_for(".detail", module_id=module.id))
+
+
+@bp.get("/export")
+@admin_only
+def export():
+    filename = f"movetrack-modules-{local_today().isoformat()}.json"
+    return Response(
+        json.dumps(io.export_library(), ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_only
+def import_library():
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("modules/import.html", form=form), 422 if form.is_submitted() else 200
+    try:
+        result = services.import_library(current_user, io.parse_library(form.file.data.read()))
+    except io.ImportRejected as rejected:
+        return render_template("modules/import.html", form=form, rejected=rejected), 422
+    flash(_("The library is imported: %(summary)s", summary=result.summary), "success")
+    if result.warnings:
+        # One message, cut short: flashed messages travel in the session cookie.
+        shown = "; ".join(str(warning) for warning in result.warnings[:MAX_WARNINGS_SHOWN])
+        more = len(result.warnings) - MAX_WARNINGS_SHOWN
+        flash(_("Skipped: %(warnings)s", warnings=shown)
+              + (" " + _("(and %(count)d more)", count=more) if more > 0 else ""), "warning")
+    return redirect(url_for(".library"))

@@ -19,7 +19,7 @@ from movetrack.auth.policy import (
 )
 from movetrack.clock import local_today
 from movetrack.extensions import db
-from movetrack.modules.models import Module, ModuleStep, ModuleVersion
+from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPicture
 from movetrack.participants.models import Assignment, AssignmentStatus, Participant
 from movetrack.progress import queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
@@ -89,7 +89,11 @@ def _assignment_with_steps(assignment_id: int) -> Assignment:
     db.session.scalars(  # the ten steps and their pictures in one round trip
         sa.select(ModuleVersion)
         .where(ModuleVersion.id == assignment.module.current_version.id)
-        .options(orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures))
+        .options(
+            orm.selectinload(ModuleVersion.steps)
+            .selectinload(ModuleStep.pictures)
+            .selectinload(StepPicture.upload)
+        )
     ).one()
     return assignment
 

@@ -32,3 +32,12 @@ document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".button-speak").forEach((el) => { el.hidden = true; });
   }
 });
+
+// Print buttons (module sheet, meeting packs): shown only where a script can print;
+// without one, the page says to use the browser's own print command.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+});
