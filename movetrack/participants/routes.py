@@ -1,18 +1,231 @@
-from flask import Blueprint
+"""People and their modules: the list, adding and editing a person, and one person's page
+with the modules assigned to them. Staff only, each within their units."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from movetrack.auth.policy import (
+    STAFF_ROLES,
+    participant_or_404,
+    roles_required,
+    units_in_scope,
+)
+from movetrack.participants import queries, services
+from movetrack.participants.forms import (
+    STATUS_ACTIONS,
+    AssignModuleForm,
+    EditParticipantForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+    StepsForm,
+)
+from movetrack.participants.models import (
+    GENDER_LABELS,
+    STATUS_LABELS,
+    Assignment,
+    Participant,
+)
+from movetrack.progress.queries import steps_on
+from movetrack.rules import RuleViolation
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
+staff_only = roles_required(*STAFF_ROLES)
+
+
+def _show_violation(form: FlaskForm, violation: RuleViolation) -> str | None:
+    """Put the message beside the field it is about; return it when it has no field."""
+    if violation.field and violation.field in form:
+        field = form[violation.field]
+        field.errors = [*field.errors, violation.message]
+        return None
+    return violation.message
 
 
 @bp.get("/")
+@staff_only
 def index():
-    return ""
+    units = units_in_scope(current_user)
+    form = ParticipantFilterForm(formdata=request.args)
+    form.offer_places(units, queries.workstations_of(unit.id for unit in units))
+    rows = queries.participant_rows(current_user, **form.filters())
+    return render_template("participants/index.html", form=form, rows=rows)
 
 
-@bp.get("/new")
+def _offer_places(form: ParticipantForm, participant: Participant | None = None) -> None:
+    """Units in scope; workstations of the chosen unit (the first unit until one is chosen)."""
+    units = units_in_scope(current_user)
+    unit_ids = [unit.id for unit in units]
+    chosen = form.unit_id.data if form.unit_id.data in unit_ids else next(iter(unit_ids), None)
+    keep = participant.workstation_id if participant else None
+    form.offer_places(units, queries.workstations_of([chosen] if chosen else [], keep))
+
+
+def _participant_form(
+    form: ParticipantForm, participant: Participant | None, save: Callable[[dict], Participant]
+):
+    """New and edit alike: show the form, or save it and go to the person's page."""
+    _offer_places(form, participant)
+    error = None
+    if form.validate_on_submit():
+        try:
+            saved = save(form.service_data())
+        except RuleViolation as violation:
+            error = _show_violation(form, violation)
+        else:
+            flash(_("%(name)s is saved.", name=saved.display_name), "success")
+            return redirect(url_for(".show", participant_id=saved.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "participants/form.html", form=form, participant=participant, error=error
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_only
 def new():
-    return ""
+    save = partial(services.create_participant, current_user)
+    return _participant_form(ParticipantForm(), None, save)
+
+
+@bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit(participant_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    save = partial(services.update_participant, current_user, participant)
+    return _participant_form(EditParticipantForm(obj=participant), participant, save)
+
+
+@bp.get("/workstation-field")
+@staff_only
+def workstation_field():
+    """The workstation select for the unit just chosen in the form (swapped in by htmx)."""
+    form = ParticipantForm(formdata=request.args)
+    _offer_places(form)
+    return render_template("participants/_workstation_field.html", form=form)
+
+
+def _render_show(
+    participant: Participant,
+    assign_form: AssignModuleForm,
+    status: int = 200,
+    error: str | None = None,
+):
+    assignments = queries.assignments_of(participant)
+    assign_form.offer_modules(queries.assignable_modules(), {a.module_id for a in assignments})
+    return render_template(
+        "participants/show.html",
+        participant=participant,
+        assignments=assignments,
+        steps=steps_on(assignments),
+        assign_form=assign_form,
+        error=error,
+        GENDER_LABELS=GENDER_LABELS,
+        LANGUAGES=services.LANGUAGES,
+        STATUS_LABELS=STATUS_LABELS,
+        STATUS_ACTIONS=STATUS_ACTIONS,
+    ), status
 
 
 @bp.get("/<int:participant_id>")
-def show(participant_id):
-    return ""
+@staff_only
+def show(participant_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    return _render_show(participant, AssignModuleForm(formdata=None))
+
+
+def _assignment_or_404(participant: Participant, assignment_id: int) -> Assignment:
+    return queries.assignment_of(participant, assignment_id) or abort(404)
+
+
+def _back_to_row(assignment: Assignment):
+    """The person's page, scrolled to the module just changed."""
+    return redirect(
+        url_for(
+            ".show", participant_id=assignment.participant_id, _anchor=f"assignment-{assignment.id}"
+        )
+    )
+
+
+@bp.post("/<int:participant_id>/assignments")
+@staff_only
+def assign(participant_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    form = AssignModuleForm()
+    if not form.validate():
+        return _render_show(participant, form, 422)
+    try:
+        assignment = services.assign_module(
+            current_user,
+            participant,
+            form.module_id.data,
+            form.baseline_step.data,
+            form.goal_step.data,
+            form.assigned_on.data,
+        )
+    except RuleViolation as violation:
+        return _render_show(participant, form, 422, _show_violation(form, violation))
+    flash(
+        _(
+            "%(module)s is assigned to %(name)s.",
+            module=assignment.module.title,
+            name=participant.display_name,
+        ),
+        "success",
+    )
+    return _back_to_row(assignment)
+
+
+@bp.post("/<int:participant_id>/assignments/<int:assignment_id>/status")
+@staff_only
+def assignment_status(participant_id: int, assignment_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    assignment = _assignment_or_404(participant, assignment_id)
+    try:  # CSRFProtect has checked the token; the pressed button sends the status
+        services.change_assignment_status(current_user, assignment, request.form.get("status"))
+    except RuleViolation as violation:
+        return _render_show(participant, AssignModuleForm(formdata=None), 422, violation.message)
+    flash(
+        _(
+            "%(module)s: %(status)s.",
+            module=assignment.module.title,
+            status=STATUS_LABELS[assignment.status],
+        ),
+        "success",
+    )
+    return _back_to_row(assignment)
+
+
+@bp.route("/<int:participant_id>/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_assignment(participant_id: int, assignment_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    assignment = _assignment_or_404(participant, assignment_id)
+    form = StepsForm(obj=assignment)
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.update_assignment_steps(
+                current_user, assignment, form.baseline_step.data, form.goal_step.data
+            )
+        except RuleViolation as violation:
+            error = _show_violation(form, violation)
+        else:
+            flash(
+                _("The steps of %(module)s are saved.", module=assignment.module.title), "success"
+            )
+            return _back_to_row(assignment)
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "participants/assignment_form.html",
+        participant=participant,
+        assignment=assignment,
+        form=form,
+        error=error,
+    ), status
