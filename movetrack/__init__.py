@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from movetrack import config as settings
 from movetrack.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -55,9 +56,19 @@ def init_extensions(app: Flask) -> None:
     init_security(app)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route, bounded to what an id column holds: a huge number in a
+    URL is a 404 like any unknown id, not an overflow deep in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     from movetrack.admin.routes import bp as admin_bp
     from movetrack.auth.routes import bp as auth_bp
+    from movetrack.certificates.routes import bp as certificates_bp
     from movetrack.main.errors import register_error_handlers
     from movetrack.main.routes import bp as main_bp
     from movetrack.media.routes import bp as media_bp
@@ -65,7 +76,9 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.participants.routes import bp as participants_bp
     from movetrack.progress.routes import bp as progress_bp
 
-    for blueprint in (main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp):
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
+    for blueprint in (main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
+                      certificates_bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

@@ -2,6 +2,7 @@
 
 from movetrack.audit import AuditEvent  # noqa: F401
 from movetrack.auth.models import Role, User, user_units  # noqa: F401
+from movetrack.certificates.models import Certificate  # noqa: F401
 from movetrack.media.models import Upload  # noqa: F401
 from movetrack.modules.models import (  # noqa: F401
     Module,

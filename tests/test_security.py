@@ -80,3 +80,9 @@ def test_language_can_be_switched_to_english(client):
     assert '<html lang="sv">' in page.text
     client.post("/language", data={"lang": "en", "csrf_token": csrf_token(page.text)})
     assert '<html lang="en">' in client.get("/login").text
+
+
+def test_an_id_too_large_for_the_database_is_a_404(client, auth, world):
+    auth.login("handledare")
+    assert client.get("/day/participants/99999999999999999999").status_code == 404
+    assert client.get("/participants/99999999999999999999").status_code == 404

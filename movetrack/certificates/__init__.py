@@ -1,0 +1,1 @@
+"""Certificates (intyg): issue with frozen content, PDF in two versions, public verification."""

@@ -1,0 +1,104 @@
+"""Forms parse and check the shape of input; the rules live in services.py."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from movetrack.certificates.services import MAX_REASON_LENGTH, IssueChoices
+from movetrack.participants.models import Assignment
+
+LANGUAGE_CHOICES = [SelectChoice("sv", _l("Swedish")), SelectChoice("en", _l("English"))]
+DATE_MESSAGE = _l("Write a date such as 2025-03-31.")
+
+
+class DayField(DateField):
+    """A date whose parse error says what to write (WTForms' own says only "not valid")."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(DATE_MESSAGE)) from None
+
+
+class IssueForm(FlaskForm):
+    """Two buttons: Preview shows what will be frozen; Issue freezes it."""
+
+    period_start = DayField(_l("First day of the period"), validators=[InputRequired(DATE_MESSAGE)])
+    period_end = DayField(_l("Last day of the period"), validators=[InputRequired(DATE_MESSAGE)])
+    modules = SelectMultipleField(
+        _l("Modules"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        invalid_choice_message=_l("Choose among the listed modules."),
+    )
+    include_pictures = BooleanField(_l("Pictures in the easy-read version"))
+    language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="sv")
+    replaces = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    preview = SubmitField(_l("Preview"))
+    issue = SubmitField(_l("Issue the certificate"))
+
+    def offer(self, assignments: list[Assignment], steps_now: dict[int, int | None]) -> None:
+        self.modules.choices = [
+            SelectChoice(
+                a.id,
+                _l(
+                    "%(module)s (step %(step)s now)",
+                    module=a.module.title,
+                    step=steps_now.get(a.id) or "–",
+                ),
+            )
+            for a in assignments
+        ]
+
+    def fill(self, choices: IssueChoices, replaces_id: int | None) -> None:
+        """Defaults for a first visit (nothing submitted yet)."""
+        self.period_start.data = choices.period_start
+        self.period_end.data = choices.period_end
+        self.modules.data = list(choices.assignment_ids)
+        self.include_pictures.data = choices.include_pictures
+        self.language.data = choices.language
+        self.replaces.data = replaces_id
+
+    def choices(self) -> IssueChoices:
+        return IssueChoices(
+            period_start=self.period_start.data,
+            period_end=self.period_end.data,
+            assignment_ids=tuple(self.modules.data or ()),
+            include_pictures=bool(self.include_pictures.data),
+            language=self.language.data,
+        )
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why is it revoked? (only staff see this)"),
+        validators=[
+            InputRequired(_l("Write why the certificate is revoked.")),
+            Length(max=MAX_REASON_LENGTH),
+        ],
+    )
+
+
+class VerifyForm(FlaskForm):
+    """Typing a code from the paper; a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    code = StringField(_l("Verification code"), validators=[Optional(), Length(max=200)])

@@ -1,0 +1,424 @@
+"""The certificate as PDF (fpdf2), drawn from the frozen content alone.
+
+Two layouts from the same record: FORMAL for employers and validation (compact, every
+module with the meaning of the step reached), EASY_READ for the participant (large text,
+a picture and a ten-box step meter per module). Headings are translated with Babel under
+`force_locale`, so Swedish and English come from one drawing; the module wording stays
+as it was frozen (the library's language).
+
+Fonts: Noto Sans with Noto Sans Arabic and Noto Sans Ethiopic as fallbacks (OFL, in
+fonts/), shaped with HarfBuzz (uharfbuzz) so Arabic letters join and run right to left.
+Only the glyphs used are embedded, so a certificate stays small.
+
+Layout never depends on how long things are: text is wrapped with multi_cell, each
+module block is measured first and moved whole to the next page when it would not fit,
+and every page's footer repeats the verification code and "page n of N".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import qrcode
+from flask import current_app
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+from movetrack.media.pictograms import all_pictograms
+from movetrack.modules.models import AREA_LABELS
+
+log = logging.getLogger(__name__)
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FAMILY = "NotoSans"
+FALLBACK_FAMILIES = ("NotoSansArabic", "NotoSansEthiopic")
+PT = 25.4 / 72  # millimetres per typographic point
+
+INK = (27, 31, 36)
+SOFT = (73, 82, 92)
+RULE = (201, 208, 215)
+REVOKED = (176, 0, 32)
+WHITE = (255, 255, 255)
+
+
+class Layout(enum.StrEnum):
+    FORMAL = "formal"
+    EASY_READ = "easy-read"
+
+
+@dataclass(frozen=True)
+class Printable:
+    """What a PDF may show: the frozen content plus how to check it."""
+
+    content: dict[str, Any]
+    code: str
+    content_sha256: str
+    verify_url: str
+    revoked_at: dt.datetime | None = None
+
+
+def render_certificate(printable: Printable, layout: Layout, language: str) -> bytes:
+    with force_locale(language):
+        pdf = CertificatePdf(printable, language)
+        writer = FormalWriter if layout == Layout.FORMAL else EasyReadWriter
+        writer(pdf, printable.content).write()
+        return bytes(pdf.output())
+
+
+def _date(iso: str, style: str = "long") -> str:
+    return format_date(dt.date.fromisoformat(iso), style)
+
+
+def qr_image(url: str):
+    """A PIL image of the QR code; level M survives a crease or a smudge on paper."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=10, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    return code.make_image(fill_color="black", back_color="white").get_image()
+
+
+@cache
+def _svg_renders(path: str) -> bool:
+    """Whether fpdf2 can draw this SVG, tried once per process on a scratch document, so a
+    pictogram it cannot handle is left out instead of breaking (or half-drawing) a page."""
+    try:
+        scratch = FPDF()
+        scratch.add_page()
+        scratch.image(path, w=10)
+        scratch.output()
+    # fpdf2 raises many kinds of error for SVG it cannot handle; any of them means "skip".
+    except Exception:  # noqa: BLE001
+        log.warning("pictogram %s cannot be drawn in a PDF; left out", path)
+        return False
+    return True
+
+
+def pictogram_file(keys: list[str]) -> str | None:
+    """The first of the step's pictograms that exists and renders."""
+    pictograms = all_pictograms()
+    folder = Path(current_app.config["STATIC_ROOT"]) / "pictograms"
+    for key in keys:
+        pictogram = pictograms.get(key)
+        path = folder / pictogram.file if pictogram else None
+        if path and path.is_file() and _svg_renders(str(path)):
+            return str(path)
+    return None
+
+
+class CertificatePdf(FPDF):
+    """A4 with the fonts, metadata, a footer carrying the code on every page, and a red
+    banner on every page of a revoked certificate."""
+
+    def __init__(self, printable: Printable, language: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.printable = printable
+        for family in (FAMILY, *FALLBACK_FAMILIES):
+            self.add_font(family, "", FONT_DIR / f"{family}-Regular.ttf")
+            self.add_font(family, "B", FONT_DIR / f"{family}-Bold.ttf")
+        self.set_fallback_fonts(list(FALLBACK_FAMILIES))
+        self.set_text_shaping(True)
+        self.set_margins(20, 18, 20)
+        self.set_auto_page_break(True, margin=22)
+        self.alias_nb_pages()
+        content = printable.content
+        self.set_lang(language)
+        self.set_title(
+            f"{_('Certificate of competence development')}: {content['participant']['name']}"
+        )
+        self.set_author(f"{content['organisation']}, {content['unit']}")
+        self.set_creator("movetrack")
+
+    # Text helpers: every string goes through multi_cell so anything long wraps.
+
+    def line_height(self, size: float) -> float:
+        return size * PT * 1.4
+
+    def write_text(
+        self, text: str, size: float, style: str = "", color=INK, width: float = 0, align: str = "L"
+    ) -> None:
+        self.set_font(FAMILY, style, size)
+        self.set_text_color(*color)
+        self.multi_cell(
+            width,
+            self.line_height(size),
+            text,
+            align=align,
+            new_x="LEFT" if width else "LMARGIN",
+            new_y="NEXT",
+        )
+
+    def text_height(self, text: str, size: float, style: str = "", width: float = 0) -> float:
+        self.set_font(FAMILY, style, size)
+        lines = self.multi_cell(
+            width or self.epw, self.line_height(size), text, dry_run=True, output="LINES"
+        )
+        return len(lines) * self.line_height(size)
+
+    def keep_together(self, height: float) -> None:
+        """Start a new page unless the block fits; a block taller than a page just flows."""
+        if height < self.eph and self.will_page_break(height):
+            self.add_page()
+
+    def rule(self) -> None:
+        self.set_draw_color(*RULE)
+        self.set_line_width(0.3)
+        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+
+    def header(self) -> None:
+        if self.printable.revoked_at is None:
+            return
+        revoked_on = format_date(self.printable.revoked_at, "long")  # in the local time zone
+        self.write_text(
+            _("REVOKED on %(date)s. This certificate is no longer valid.", date=revoked_on),
+            12,
+            "B",
+            REVOKED,
+        )
+        self.ln(2)
+
+    def footer(self) -> None:
+        self.set_y(-15)
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(*SOFT)
+        text = _(
+            "Verification code %(code)s · page %(page)s of %(pages)s",
+            code=self.printable.code,
+            page=self.page_no(),
+            pages="{nb}",
+        )
+        self.cell(0, 5, text, align="C")
+
+    def qr_block(self, size: float, lines: list[tuple[str, float, str]]) -> None:
+        """The QR code with lines of text beside it, kept on one page."""
+        text_width = self.epw - size - 6
+        height = max(size, sum(self.text_height(t, s, st, text_width) + 1 for t, s, st in lines))
+        self.keep_together(height + 4)
+        top = self.get_y()
+        self.image(qr_image(self.printable.verify_url), x=self.l_margin, y=top, w=size, h=size)
+        left = self.l_margin + size + 6
+        self.set_xy(left, top)
+        for text, size_pt, style in lines:
+            self.write_text(text, size_pt, style, INK if style else SOFT, width=text_width)
+            self.set_xy(left, self.get_y() + 1)  # not ln(): it would return to the margin
+        self.set_xy(self.l_margin, top + height + 4)
+
+    def signature(self, size: float, issued_line: str, issuer: str) -> None:
+        """The issue line, room to sign, a line, and the issuer's name under it."""
+        height = self.text_height(issued_line, size) + 30
+        self.keep_together(height)
+        self.write_text(issued_line, size)
+        self.ln(16)
+        self.set_draw_color(*INK)
+        self.set_line_width(0.3)
+        self.line(self.l_margin, self.get_y(), self.l_margin + 90, self.get_y())
+        self.ln(1.5)
+        self.write_text(f"{_('Signature')}: {issuer}", size - 2, color=SOFT)
+        self.ln(6)
+
+
+class _Writer:
+    def __init__(self, pdf: CertificatePdf, content: dict[str, Any]):
+        self.pdf = pdf
+        self.content = content
+
+    @property
+    def period(self) -> tuple[str, str]:
+        return _date(self.content["period"]["start"]), _date(self.content["period"]["end"])
+
+    @property
+    def issued_line(self) -> str:
+        return _(
+            "Issued %(date)s by %(issuer)s, %(unit)s.",
+            date=_date(self.content["issued_on"]),
+            issuer=self.content["issuer"]["name"],
+            unit=self.content["unit"],
+        )
+
+    def verification_lines(
+        self, title_size: float, text_size: float
+    ) -> list[tuple[str, float, str]]:
+        printable = self.pdf.printable
+        return [
+            (_("Check that this certificate is genuine"), title_size, "B"),
+            (_("Scan the QR code or open this address:"), text_size, ""),
+            (printable.verify_url, text_size, ""),
+            (_("Verification code: %(code)s", code=printable.code), text_size, ""),
+            (
+                _("Content fingerprint (SHA-256): %(hash)s", hash=printable.content_sha256),
+                text_size - 2,
+                "",
+            ),
+        ]
+
+
+class FormalWriter(_Writer):
+    """For employers and validation: what each step reached means, compactly."""
+
+    STEP_COLUMN = 34
+
+    def write(self) -> None:
+        pdf = self.pdf
+        pdf.add_page()
+        self.heading()
+        pdf.ln(4)
+        pdf.write_text(_("Modules and steps reached"), 13, "B")
+        pdf.ln(1)
+        pdf.rule()
+        pdf.ln(2)
+        for module in self.content["modules"]:
+            self.module(module)
+        pdf.ln(6)
+        pdf.signature(11, self.issued_line, self.content["issuer"]["name"])
+        pdf.qr_block(34, self.verification_lines(11, 9))
+
+    def heading(self) -> None:
+        pdf, content = self.pdf, self.content
+        pdf.write_text(f"{content['organisation']} · {content['unit']}", 10, color=SOFT)
+        pdf.ln(3)
+        pdf.write_text(_("Certificate of competence development"), 20, "B")
+        pdf.ln(2)
+        pdf.write_text(content["participant"]["name"], 16, "B")
+        start, end = self.period
+        pdf.write_text(_("Period: %(start)s – %(end)s", start=start, end=end), 11)
+        pdf.ln(3)
+        pdf.write_text(
+            _(
+                "The participant has taken part in supported work training at %(unit)s. Each "
+                "module below is a skill described as ten steps (the MOVE method). It shows the "
+                "step reached by the end of the period, as assessed by staff, and what that step "
+                "means.",
+                unit=content["unit"],
+            ),
+            10,
+        )
+
+    def module_lines(self, module: dict) -> list[tuple[str, float, str, tuple]]:
+        area = AREA_LABELS.get(module["area"], module["area"])
+        meta = _("%(area)s · assessed %(date)s", area=area, date=_date(module["assessed_on"]))
+        return [
+            (meta, 8.5, "", SOFT),
+            (module["step_title"], 10, "B", INK),
+            (module["step_meaning"], 10, "", INK),
+        ]
+
+    def module(self, module: dict) -> None:
+        pdf = self.pdf
+        title_width = pdf.epw - self.STEP_COLUMN
+        step = _("Step %(step)d of %(steps)d", step=module["step"], steps=module["steps"])
+        lines = self.module_lines(module)
+        height = (
+            pdf.text_height(module["title"], 11, "B", title_width)
+            + sum(pdf.text_height(text, size, style) for text, size, style, _c in lines)
+            + 6
+        )
+        pdf.keep_together(height)
+        top = pdf.get_y()
+        pdf.set_xy(pdf.l_margin + title_width, top)
+        pdf.write_text(step, 11, "B", width=self.STEP_COLUMN, align="R")
+        pdf.set_xy(pdf.l_margin, top)
+        pdf.write_text(module["title"], 11, "B", width=title_width)
+        for text, size, style, color in lines:
+            pdf.write_text(text, size, style, color)
+        pdf.ln(2.5)
+        pdf.rule()
+        pdf.ln(2.5)
+
+
+class EasyReadWriter(_Writer):
+    """For the participant: big text, few words, a picture and a step meter per module."""
+
+    PICTURE = 30
+    BOX = 8.5
+    BOX_GAP = 1.5
+
+    def write(self) -> None:
+        pdf = self.pdf
+        pdf.add_page()
+        self.heading()
+        pdf.ln(6)
+        pdf.write_text(_("What you have learned"), 18, "B")
+        pdf.ln(3)
+        drew_pictures = [self.module(module) for module in self.content["modules"]]
+        pdf.ln(4)
+        pdf.signature(14, self.issued_line, self.content["issuer"]["name"])
+        pdf.qr_block(
+            40,
+            [
+                (_("Scan the code to see that the certificate is real."), 14, "B"),
+                (self.pdf.printable.verify_url, 10, ""),
+                (_("Verification code: %(code)s", code=self.pdf.printable.code), 10, ""),
+            ],
+        )
+        if any(drew_pictures):
+            pdf.write_text(
+                _(
+                    "Pictures: OpenMoji, the open-source emoji and icon project "
+                    "(openmoji.org). Licence: CC BY-SA 4.0."
+                ),
+                8,
+                color=SOFT,
+            )
+
+    def heading(self) -> None:
+        pdf, content = self.pdf, self.content
+        pdf.write_text(_("Certificate"), 28, "B")
+        pdf.write_text(content["participant"]["name"], 22, "B")
+        pdf.ln(2)
+        pdf.write_text(_("You have trained at %(unit)s.", unit=content["unit"]), 16)
+        start, end = self.period
+        pdf.write_text(_("From %(start)s to %(end)s.", start=start, end=end), 16)
+
+    def module(self, module: dict) -> bool:
+        """Draw one module; True when its picture was drawn."""
+        pdf = self.pdf
+        picture = pictogram_file(module.get("pictograms", []))
+        # With pictures chosen, every title starts in the same column, picture or not.
+        indent = self.PICTURE + 6 if self.content.get("pictures") else 0
+        width = pdf.epw - indent
+        step = _("Step %(step)d of %(steps)d", step=module["step"], steps=module["steps"])
+        text_height = (
+            pdf.text_height(module["title"], 18, "B", width)
+            + self.BOX
+            + 3
+            + pdf.text_height(step, 16, "B", width)
+            + pdf.text_height(module["step_title"], 14, "", width)
+        )
+        height = max(text_height, self.PICTURE if picture else 0) + 8
+        pdf.keep_together(height)
+        top = pdf.get_y()
+        if picture:
+            pdf.image(picture, x=pdf.l_margin, y=top, w=self.PICTURE, h=self.PICTURE)
+        left = pdf.l_margin + indent
+        pdf.set_xy(left, top)
+        pdf.write_text(module["title"], 18, "B", width=width)
+        self.step_meter(left, pdf.get_y() + 1, module["step"], module["steps"])
+        pdf.set_xy(left, pdf.get_y() + self.BOX + 3)
+        pdf.write_text(step, 16, "B", width=width)
+        pdf.write_text(module["step_title"], 14, width=width)
+        pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + (self.PICTURE if picture else 0)) + 3)
+        pdf.rule()
+        pdf.ln(5)
+        return bool(picture)
+
+    def step_meter(self, left: float, top: float, step: int, steps: int) -> None:
+        """Numbered boxes, filled up to the step reached: read by shape and number, not colour."""
+        pdf = self.pdf
+        pdf.set_font(FAMILY, "B", 11)
+        pdf.set_line_width(0.4)
+        pdf.set_draw_color(*INK)
+        for number in range(1, steps + 1):
+            x = left + (number - 1) * (self.BOX + self.BOX_GAP)
+            reached = number <= step
+            pdf.set_fill_color(*(INK if reached else WHITE))
+            pdf.rect(x, top, self.BOX, self.BOX, style="DF")
+            pdf.set_text_color(*(WHITE if reached else INK))
+            pdf.set_xy(x, top)
+            pdf.cell(self.BOX, self.BOX, str(number), align="C")
+        pdf.set_y(top)

@@ -1,0 +1,271 @@
+"""Issuing and revoking certificates. Each writing function checks the rules, writes,
+audits and commits once.
+
+Freezing: `build_content` copies into plain JSON everything the paper prints (names,
+unit, period, each module's title and the reached step's title and meaning in the wording
+of the version it was rated under, pictogram keys, issuer, date). The PDFs, the public
+page and the Open Badge are drawn from that JSON alone, so editing a module, correcting a
+rating or renaming a unit afterwards changes none of them. The SHA-256 of the canonical
+JSON (sorted keys, no spaces, UTF-8) is stored beside it and printed on the paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from movetrack import audit
+from movetrack.auth.models import Role, User
+from movetrack.auth.policy import STAFF_ROLES
+from movetrack.certificates import queries
+from movetrack.certificates.models import CODE_BYTES, Certificate
+from movetrack.clock import local_today, utcnow
+from movetrack.extensions import db
+from movetrack.modules.models import STEP_COUNT
+from movetrack.participants.models import Assignment, Participant
+from movetrack.rules import RuleViolation
+
+LANGUAGES = ("sv", "en")
+CONTENT_SCHEMA = 1  # bump when the shape of `content` changes; renderers read old shapes too
+MAX_REASON_LENGTH = 2000
+MAX_PICTOGRAMS_PER_STEP = 3
+
+
+@dataclass(frozen=True)
+class IssueChoices:
+    """What staff choose on the issue form."""
+
+    period_start: dt.date | None
+    period_end: dt.date | None
+    assignment_ids: tuple[int, ...]
+    include_pictures: bool = False
+    language: str = "sv"
+
+
+def canonical_json(content: dict[str, Any]) -> bytes:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def content_intact(certificate: Certificate) -> bool:
+    """The stored content still hashes to the stored hash (the triggers forbid changing
+    either; this catches a change made around them)."""
+    return secrets.compare_digest(content_sha256(certificate.content), certificate.content_sha256)
+
+
+def new_code() -> str:
+    """192 random bits. A collision is so unlikely (2^-96 after 2^48 codes) that the unique
+    index, not a retry loop, is the answer to it."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def default_choices(participant: Participant, assignments: list[Assignment]) -> IssueChoices:
+    """Every rated module, from the day the first of them was assigned to today, in the
+    participant's language when it is one the certificate speaks, else Swedish."""
+    ids = tuple(assignment.id for assignment in assignments)
+    return IssueChoices(
+        period_start=min((a.assigned_on for a in assignments), default=local_today()),
+        period_end=local_today(),
+        assignment_ids=ids,
+        include_pictures=participant.needs_pictures,
+        language=participant.language if participant.language in LANGUAGES else "sv",
+    )
+
+
+def _require_staff(user: User) -> None:
+    if user.role not in STAFF_ROLES:
+        raise RuleViolation(_l("Only staff issue certificates."))
+
+
+def _checked_period(choices: IssueChoices) -> tuple[dt.date, dt.date]:
+    start, end = choices.period_start, choices.period_end
+    if start is None:
+        raise RuleViolation(_l("Choose the first day of the period."), field="period_start")
+    if end is None:
+        raise RuleViolation(_l("Choose the last day of the period."), field="period_end")
+    if end < start:
+        raise RuleViolation(_l("The period ends before it starts."), field="period_end")
+    if end > local_today():
+        raise RuleViolation(_l("The period cannot end after today."), field="period_end")
+    return start, end
+
+
+def _checked_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise RuleViolation(_l("Choose Swedish or English."), field="language")
+    return language
+
+
+def _chosen_assignments(participant: Participant, ids: tuple[int, ...]) -> list[Assignment]:
+    if not ids:
+        raise RuleViolation(_l("Choose at least one module."), field="modules")
+    assignments = queries.assignments_for_certificate(participant, list(set(ids)))
+    if len(assignments) != len(set(ids)):
+        raise RuleViolation(_l("Choose among the participant's own modules."), field="modules")
+    return assignments
+
+
+def _module_entry(
+    assignment: Assignment, reached: queries.ReachedStep, step, pictures: bool
+) -> dict:
+    entry = {
+        "title": step.version.title,
+        "area": assignment.module.area.key,
+        "version": step.version.number,
+        "step": reached.step,
+        "steps": STEP_COUNT,
+        "step_title": step.title,
+        "step_meaning": step.meaning,
+        "assessed_on": reached.assessed_on.isoformat(),
+    }
+    if pictures:
+        keys = [picture.pictogram_key for picture in step.pictures if picture.pictogram_key]
+        entry["pictograms"] = keys[:MAX_PICTOGRAMS_PER_STEP]
+    return entry
+
+
+def _module_entries(
+    participant: Participant, choices: IssueChoices, period_end: dt.date
+) -> list[dict]:
+    assignments = _chosen_assignments(participant, choices.assignment_ids)
+    reached = queries.reached_steps([a.id for a in assignments], period_end)
+    unrated = [a.module.title for a in assignments if a.id not in reached]
+    if unrated:
+        raise RuleViolation(
+            _l(
+                "No step was recorded by the end of the period for: %(modules)s.",
+                modules=", ".join(sorted(unrated)),
+            ),
+            field="modules",
+        )
+    wordings = queries.step_wordings({(r.version_id, r.step) for r in reached.values()})
+    worded = [
+        (a, reached[a.id], wordings.get((reached[a.id].version_id, reached[a.id].step)))
+        for a in assignments
+    ]
+    unworded = [a.module.title for a, _reached, step in worded if step is None]
+    if unworded:  # a library with a step missing; cannot happen through the library's forms
+        raise RuleViolation(
+            _l(
+                "The library has no words for the step reached on: %(modules)s.",
+                modules=", ".join(sorted(unworded)),
+            ),
+            field="modules",
+        )
+    entries = [_module_entry(a, r, step, choices.include_pictures) for a, r, step in worded]
+    area_order = {a.module.area.key: a.module.area.position for a in assignments}
+    return sorted(entries, key=lambda entry: (area_order[entry["area"]], entry["title"].casefold()))
+
+
+def build_content(user: User, participant: Participant, choices: IssueChoices) -> dict[str, Any]:
+    """Everything the certificate will print, checked and frozen into JSON; writes nothing
+    (the preview shows exactly this). The caller has checked the participant is in scope."""
+    _require_staff(user)
+    start, end = _checked_period(choices)
+    language = _checked_language(choices.language)
+    unit = participant.unit
+    return {
+        "schema": CONTENT_SCHEMA,
+        "organisation": unit.organisation.name,
+        "unit": unit.name,
+        "participant": {"name": participant.name},
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "modules": _module_entries(participant, choices, end),
+        "pictures": choices.include_pictures,
+        "issuer": {"name": user.name},
+        "issued_on": local_today().isoformat(),
+        "language": language,
+    }
+
+
+def _check_replaceable(participant: Participant, replaces: Certificate | None) -> None:
+    if replaces is None:
+        return
+    if replaces.participant_id != participant.id:
+        raise RuleViolation(_l("A certificate can only be reissued to the same participant."))
+    if replaces.replaced_by is not None:
+        raise RuleViolation(
+            _l("This certificate has already been reissued. Reissue the newest one instead.")
+        )
+
+
+def issue_certificate(
+    user: User, participant: Participant, choices: IssueChoices, replaces: Certificate | None = None
+) -> Certificate:
+    """Freeze the content, give it a new code and store it; a reissue points at the
+    certificate it replaces, which stays as it was (revoke it separately if it was wrong)."""
+    _check_replaceable(participant, replaces)
+    content = build_content(user, participant, choices)
+    certificate = Certificate(
+        code=new_code(),
+        participant_id=participant.id,
+        unit_id=participant.unit_id,
+        issued_at=utcnow(),
+        issued_by_id=user.id,
+        content=content,
+        content_sha256=content_sha256(content),
+        replaces_id=replaces.id if replaces else None,
+    )
+    db.session.add(certificate)
+    try:
+        audit.record(
+            user,
+            "certificate.issued",
+            certificate,
+            participant.id,
+            modules=len(content["modules"]),
+            replaces=certificate.replaces_id,
+        )
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        # Someone reissued the same certificate a moment ago (replaces_id is unique).
+        db.session.rollback()
+        raise RuleViolation(
+            _l("Someone reissued this certificate just now. Look at the list again.")
+        ) from None
+    current_app.logger.info("certificate %s issued by %s", certificate.id, user.username)
+    return certificate
+
+
+def revoke_certificate(user: User, certificate: Certificate, reason: str | None) -> Certificate:
+    """Mark the certificate revoked, once, with who and why. The reason stays internal:
+    the public page shows only that and when it was revoked."""
+    if user.role != Role.ADMIN:
+        raise RuleViolation(_l("Only an administrator revokes certificates."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_l("Write why the certificate is revoked."), field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise RuleViolation(
+            _l("Keep the reason under %(count)d characters.", count=MAX_REASON_LENGTH),
+            field="reason",
+        )
+    if certificate.revoked:
+        raise RuleViolation(_l("This certificate is already revoked."))
+    # Conditional, so two admins revoking at once cannot both succeed.
+    revoked = db.session.execute(
+        sa.update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by_id=user.id, revocation_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if revoked.rowcount != 1:
+        db.session.rollback()
+        raise RuleViolation(_l("Someone revoked this certificate just now."))
+    audit.record(
+        user, "certificate.revoked", certificate, certificate.participant_id, reason=reason
+    )
+    db.session.commit()
+    db.session.refresh(certificate)
+    return certificate
