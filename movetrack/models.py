@@ -15,3 +15,15 @@ from movetrack.modules.models import (  # noqa: F401
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation  # noqa: F401
 from movetrack.participants.models import Assignment, Participant  # noqa: F401
 from movetrack.progress.models import Rating  # noqa: F401
+from movetrack.placements.models import (  # noqa: F401
+    Attendance,
+    Consent,
+    FollowUp,
+    Goal,
+    GoalModule,
+    NeedCategory,
+    Placement,
+    PlacementEvent,
+    ScheduleDay,
+    UnitSettings,
+)
