@@ -59,11 +59,14 @@ def update_catalogs() -> None:
          "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), "movetrack"],
         check=True,
     )
-    subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "update", "-i", str(pot),
-         "-d", str(TRANSLATIONS), "--no-fuzzy-matching", "--ignore-obsolete"],
-        check=True,
-    )
+    for language in current_app.config["LANGUAGES"]:
+        exists = (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").exists()
+        command = ["update", "--no-fuzzy-matching", "--ignore-obsolete"] if exists else ["init"]
+        subprocess.run(
+            [sys.executable, "-m", "babel.messages.frontend", *command, "-i", str(pot),
+             "-d", str(TRANSLATIONS), "-l", language],
+            check=True,
+        )
     pot.unlink()
 
 
