@@ -300,69 +300,68 @@ WORKSTATION_TAKEN = _l("This unit already has a workstation with that name.")
 ORDERING_UNIT_TAKEN = _l("There is already an ordering unit with that name.")
 
 
-def _sibling_unit_names(organisation_id: int, unit: Unit | None = None) -> list[str]:
-    return list(
-        db.session.scalars(
-            sa.select(Unit.name).where(
-                Unit.organisation_id == organisation_id, Unit.id != getattr(unit, "id", None)
-            )
+# Units, workstations and ordering units follow one rule: a name unique (ignoring case)
+# among its siblings, which for a workstation are the unit's other workstations (archived
+# ones too: their name is still on old records) and for the others the organisation's.
+NAMED = {
+    Unit: ("organisation_id", UNIT_TAKEN),
+    Workstation: ("unit_id", WORKSTATION_TAKEN),
+    OrderingUnit: ("organisation_id", ORDERING_UNIT_TAKEN),
+}
+
+
+def _checked_name(model, parent_id: int, name: str | None, current=None) -> str:
+    parent_column, taken = NAMED[model]
+    name = _clean_name(name, model.name)
+    siblings = db.session.scalars(
+        sa.select(model.name).where(
+            getattr(model, parent_column) == parent_id, model.id != getattr(current, "id", None)
         )
     )
+    _check_unique_name(name, siblings, taken)
+    return name
+
+
+def _create_named(actor: User, model, parent_id: int, name: str | None):
+    parent_column, taken = NAMED[model]
+    name = _checked_name(model, parent_id, name)
+    thing = model(**{parent_column: parent_id, "name": name})
+    db.session.add(thing)
+    audit.record(actor, f"{_kind(model)}.created", thing, name=name,
+                 **{parent_column: parent_id})
+    _commit(taken)
+    return thing
+
+
+def _rename(actor: User, thing, name: str | None):
+    model = type(thing)
+    parent_column, taken = NAMED[model]
+    name = _checked_name(model, getattr(thing, parent_column), name, current=thing)
+    if name != thing.name:
+        audit.record(actor, f"{_kind(model)}.renamed", thing, old_name=thing.name, name=name)
+        thing.name = name
+    _commit(taken)
+    return thing
+
+
+def _kind(model) -> str:
+    return model.__tablename__.removesuffix("s")  # units → unit, ordering_units → ordering_unit
 
 
 def create_unit(actor: User, name: str) -> Unit:
-    name = _clean_name(name, Unit.name)
-    _check_unique_name(name, _sibling_unit_names(actor.organisation_id), UNIT_TAKEN)
-    unit = Unit(organisation_id=actor.organisation_id, name=name)
-    db.session.add(unit)
-    audit.record(actor, "unit.created", unit, name=name)
-    _commit(UNIT_TAKEN)
-    return unit
+    return _create_named(actor, Unit, actor.organisation_id, name)
 
 
 def rename_unit(actor: User, unit: Unit, name: str) -> Unit:
-    name = _clean_name(name, Unit.name)
-    _check_unique_name(name, _sibling_unit_names(unit.organisation_id, unit), UNIT_TAKEN)
-    if name != unit.name:
-        audit.record(actor, "unit.renamed", unit, old_name=unit.name, name=name)
-        unit.name = name
-    _commit(UNIT_TAKEN)
-    return unit
-
-
-def _sibling_workstation_names(unit_id: int, workstation: Workstation | None = None) -> list[str]:
-    return list(
-        db.session.scalars(
-            sa.select(Workstation.name).where(
-                Workstation.unit_id == unit_id,
-                Workstation.id != getattr(workstation, "id", None),
-            )
-        )
-    )
+    return _rename(actor, unit, name)
 
 
 def create_workstation(actor: User, unit: Unit, name: str) -> Workstation:
-    """Archived workstations count too: their name is still on old records of this unit."""
-    name = _clean_name(name, Workstation.name)
-    _check_unique_name(name, _sibling_workstation_names(unit.id), WORKSTATION_TAKEN)
-    workstation = Workstation(unit_id=unit.id, name=name)
-    db.session.add(workstation)
-    audit.record(actor, "workstation.created", workstation, unit_id=unit.id, name=name)
-    _commit(WORKSTATION_TAKEN)
-    return workstation
+    return _create_named(actor, Workstation, unit.id, name)
 
 
 def rename_workstation(actor: User, workstation: Workstation, name: str) -> Workstation:
-    name = _clean_name(name, Workstation.name)
-    siblings = _sibling_workstation_names(workstation.unit_id, workstation)
-    _check_unique_name(name, siblings, WORKSTATION_TAKEN)
-    if name != workstation.name:
-        audit.record(
-            actor, "workstation.renamed", workstation, old_name=workstation.name, name=name
-        )
-        workstation.name = name
-    _commit(WORKSTATION_TAKEN)
-    return workstation
+    return _rename(actor, workstation, name)
 
 
 def set_workstation_archived(actor: User, workstation: Workstation, archived: bool) -> None:
@@ -374,40 +373,9 @@ def set_workstation_archived(actor: User, workstation: Workstation, archived: bo
     db.session.commit()
 
 
-# --- ordering units ------------------------------------------------------------------
-
-def _sibling_ordering_unit_names(
-    organisation_id: int, ordering_unit: OrderingUnit | None = None
-) -> list[str]:
-    return list(
-        db.session.scalars(
-            sa.select(OrderingUnit.name).where(
-                OrderingUnit.organisation_id == organisation_id,
-                OrderingUnit.id != getattr(ordering_unit, "id", None),
-            )
-        )
-    )
-
-
 def create_ordering_unit(actor: User, name: str) -> OrderingUnit:
-    name = _clean_name(name, OrderingUnit.name)
-    siblings = _sibling_ordering_unit_names(actor.organisation_id)
-    _check_unique_name(name, siblings, ORDERING_UNIT_TAKEN)
-    ordering_unit = OrderingUnit(organisation_id=actor.organisation_id, name=name)
-    db.session.add(ordering_unit)
-    audit.record(actor, "ordering_unit.created", ordering_unit, name=name)
-    _commit(ORDERING_UNIT_TAKEN)
-    return ordering_unit
+    return _create_named(actor, OrderingUnit, actor.organisation_id, name)
 
 
 def rename_ordering_unit(actor: User, ordering_unit: OrderingUnit, name: str) -> OrderingUnit:
-    name = _clean_name(name, OrderingUnit.name)
-    siblings = _sibling_ordering_unit_names(ordering_unit.organisation_id, ordering_unit)
-    _check_unique_name(name, siblings, ORDERING_UNIT_TAKEN)
-    if name != ordering_unit.name:
-        audit.record(
-            actor, "ordering_unit.renamed", ordering_unit, old_name=ordering_unit.name, name=name
-        )
-        ordering_unit.name = name
-    _commit(ORDERING_UNIT_TAKEN)
-    return ordering_unit
+    return _rename(actor, ordering_unit, name)
