@@ -8,6 +8,7 @@ import struct
 import zlib
 
 import pytest
+from flask_babel import force_locale
 import sqlalchemy as sa
 from markupsafe import escape
 from PIL import ExifTags, Image
@@ -137,7 +138,7 @@ def test_not_a_picture_is_refused_and_nothing_is_saved(request_context, world, d
 
 def test_file_over_the_byte_limit_is_refused_before_decoding(request_context, app, world):
     app.config["UPLOAD_MAX_BYTES"] = 100
-    with pytest.raises(RuleViolation, match="too large"):
+    with force_locale("en"), pytest.raises(RuleViolation, match="too large"):
         services.save_upload_bytes(image_bytes("PNG", size=(64, 64)) + b"\0" * 200, world.admin)
     assert uploads() == []
 

@@ -32,8 +32,9 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _result_description(base: str, index: int, module: dict) -> dict[str, Any]:
-    area = AREA_LABELS.get(module["area"], module["area"])
+def _result_description(base: str, index: int, module: dict, language: str) -> dict[str, Any]:
+    with force_locale(language):  # the credential's language, not the visitor's
+        area = str(AREA_LABELS.get(module["area"], module["area"]))
     return {
         "id": f"{base}#module-{index}",
         "type": ["ResultDescription"],
@@ -113,7 +114,7 @@ def open_badge_credential(
                 "criteria": {"narrative": narrative},
                 "inLanguage": content.get("language", "sv"),
                 "resultDescription": [
-                    _result_description(badge_url, index, module)
+                    _result_description(badge_url, index, module, content.get("language", "sv"))
                     for index, module in enumerate(modules, 1)
                 ],
             },

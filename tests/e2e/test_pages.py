@@ -10,10 +10,12 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import LAPTOP, TABLET
 
+# A checkbox or radio button is tapped through its label, so the label is its target.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'button, .button, input:not([type=hidden]), select, textarea, summary, nav a')]
   .filter(el => el.offsetParent !== null)
-  .map(el => ({el, box: el.getBoundingClientRect()}))
+  .map(el => ({el, target: (el.matches('[type=checkbox], [type=radio]') && el.closest('label')) || el}))
+  .map(({el, target}) => ({el, box: target.getBoundingClientRect()}))
   .filter(({box}) => box.width < 44 || box.height < 44)
   .map(({el, box}) => `${el.tagName} "${(el.innerText || el.value || el.name || '').trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`)"""
 
@@ -21,7 +23,7 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 def supervisor_pages(page, live_server):
     """Walk the supervisor's path and yield (name, url) of each page on it."""
     yield "day view", page.url
-    page.get_by_role("link", name=re.compile("Anna")).first.click()
+    page.locator(".person-tile", has_text="Anna").click()
     yield "participant's modules", page.url
     page.get_by_role("link", name=re.compile("Introduktion")).first.click()
     steps_url = page.url

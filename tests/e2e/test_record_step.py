@@ -12,7 +12,7 @@ def test_supervisor_records_a_step_in_three_taps(sign_in, live_server):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Passagen")
     page.evaluate("window.__sameDocument = true")  # survives only if nothing reloads the page
 
-    page.get_by_role("link", name=re.compile("Anna")).tap()  # tap 1: the person
+    page.locator(".person-tile", has_text="Anna").tap()  # tap 1: the person
     page.get_by_role("link", name=re.compile("Introduktion")).tap()  # tap 2: the module
     expect(page.locator(".step-button")).to_have_count(10)
     page.evaluate("window.__sameDocument = true")
@@ -31,7 +31,7 @@ def test_supervisor_records_a_step_in_three_taps(sign_in, live_server):
 
 def test_a_note_is_saved_with_the_step(sign_in):
     page = sign_in("handledare")
-    page.get_by_role("link", name=re.compile("Ahmed")).tap()
+    page.locator(".person-tile", has_text="Ahmed").tap()
     page.get_by_role("link", name=re.compile("Närvaro")).tap()
     page.get_by_text("Lägg till en anteckning").tap()
     page.get_by_label("Anteckning (valfritt)").fill("Kom i tid hela veckan")

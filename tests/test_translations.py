@@ -1,0 +1,124 @@
+"""The Swedish catalogue is complete and well formed, and the app speaks Swedish by default."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from movetrack.i18n import TRANSLATIONS, compile_catalogs
+from tests.helpers import csrf_token
+
+SV_PO = TRANSLATIONS / "sv" / "LC_MESSAGES" / "messages.po"
+# %(name)s, %(count)d, %s, %% … : what Python's %-formatting reads in a string.
+PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs%]")
+
+
+def _catalog():
+    with SV_PO.open("rb") as po_file:
+        return read_po(po_file)
+
+
+def _messages():
+    return [message for message in _catalog() if message.id]
+
+
+def _forms(value) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _placeholders(text: str) -> list[str]:
+    return sorted(PLACEHOLDER.findall(text or ""))
+
+
+def test_the_swedish_header_is_set():
+    catalog = _catalog()
+    assert str(catalog.locale) == "sv"
+    assert catalog.plural_forms == "nplurals=2; plural=(n != 1);"
+    assert not catalog.fuzzy
+
+
+def test_every_swedish_message_is_translated_and_not_fuzzy():
+    messages = _messages()
+    assert messages, "the Swedish catalogue is empty"
+    untranslated = [m.id for m in messages if not all(_forms(m.string))]
+    fuzzy = [m.id for m in messages if m.fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_plural_messages_have_both_swedish_forms():
+    for message in _messages():
+        if message.pluralizable:
+            assert len(message.string) == 2 and all(message.string), message.id
+
+
+def test_placeholders_are_kept():
+    wrong = []
+    for message in _messages():
+        sources = _forms(message.id)
+        for index, translation in enumerate(_forms(message.string)):
+            source = sources[min(index, len(sources) - 1)]
+            if _placeholders(source) != _placeholders(translation):
+                wrong.append((message.id, translation))
+    assert wrong == []
+
+
+def test_babel_finds_no_format_problems():
+    problems = [(message.id, errors) for message, errors in _catalog().check()]
+    assert problems == []
+
+
+def test_the_catalogues_compile(tmp_path):
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, copy, ignore=shutil.ignore_patterns("*.mo"))
+    compiled = compile_catalogs(copy)
+    assert {path.parts[-3] for path in compiled} >= {"sv", "en"}
+    with (copy / "sv" / "LC_MESSAGES" / "messages.mo").open("rb") as mo_file:
+        catalog = read_mo(mo_file)
+    assert catalog["Sign in"].string == "Logga in"
+    assert catalog["Today at %(unit)s"].string == "Idag på %(unit)s"
+
+
+@pytest.mark.parametrize(
+    ("english", "swedish"),
+    [
+        ("Username", "Användarnamn"),
+        ("Password", "Lösenord"),
+        ("Sign in", "Logga in"),
+        ("History", "Historik"),
+        ("Add a note or the participant's view (optional)",
+         "Lägg till en anteckning eller deltagarens syn (valfritt)"),
+        ("Note (optional)", "Anteckning (valfritt)"),
+        ("Agrees", "Håller med"),
+        ("Saved: step %(step)d, %(title)s, for %(name)s.",
+         "Sparat: steg %(step)d, %(title)s, för %(name)s."),
+        ("Today at %(unit)s", "Idag på %(unit)s"),
+    ],
+)
+def test_agreed_wordings(english, swedish):
+    assert _catalog()[english].string == swedish
+
+
+def test_the_login_page_is_swedish_by_default(client):
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert "Logga in" in page.text
+    assert "Användarnamn" in page.text
+    assert "Sign in" not in page.text
+
+
+def test_the_login_page_switches_to_english(client):
+    page = client.get("/login")
+    response = client.post(
+        "/language",
+        data={"csrf_token": csrf_token(page.text), "lang": "en"},
+        headers={"Referer": "http://movetrack.test/login"},
+    )
+    assert response.status_code == 302
+    english = client.get("/login")
+    assert "Sign in" in english.text
+    assert "Logga in" not in english.text
