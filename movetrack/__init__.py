@@ -67,18 +67,26 @@ class DatabaseIdConverter(IntegerConverter):
 
 def register_blueprints(app: Flask) -> None:
     from movetrack.admin.routes import bp as admin_bp
+    from movetrack.attendance.routes import bp as attendance_bp
     from movetrack.auth.routes import bp as auth_bp
+    from movetrack.caseworker.routes import bp as caseworker_bp
     from movetrack.certificates.routes import bp as certificates_bp
+    from movetrack.consent.routes import bp as consent_bp
+    from movetrack.followups.routes import bp as followups_bp
     from movetrack.main.errors import register_error_handlers
     from movetrack.main.routes import bp as main_bp
     from movetrack.media.routes import bp as media_bp
     from movetrack.modules.routes import bp as modules_bp
     from movetrack.participants.routes import bp as participants_bp
+    from movetrack.placements.routes import bp as placements_bp
     from movetrack.progress.routes import bp as progress_bp
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
-    for blueprint in (main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
-                      certificates_bp):
+    blueprints = (
+        main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
+        certificates_bp, placements_bp, followups_bp, attendance_bp, consent_bp, caseworker_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     register_error_handlers(app)
 

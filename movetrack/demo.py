@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -16,11 +17,26 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from movetrack.auth.models import Role, User
-from movetrack.clock import local_today
+from movetrack.clock import local_today, utcnow
+from movetrack.followups import schedule as follow_up_schedule
+from movetrack.followups.queries import summary_since_last
 from movetrack.extensions import db
 from movetrack.modules.models import Module, ModuleKind
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation
 from movetrack.participants.models import Assignment, Gender, Participant
+from movetrack.placements.models import (
+    Attendance,
+    AttendanceStatus,
+    Consent,
+    FollowUp,
+    FollowUpKind,
+    Outcome,
+    Placement,
+    PlacementEvent,
+    PlacementStatus,
+    Purpose,
+    ScheduleDay,
+)
 from movetrack.progress.models import Rating
 from movetrack.security import hash_password
 
@@ -103,6 +119,9 @@ def demo_command() -> None:
     added = _ensure_participants(units, workstations, users)
     db.session.commit()
     click.echo(f"Participants: {added} new, {len(PARTICIPANTS) - added} already there.")
+    placed = _ensure_placements(units, ordering_units, users)
+    db.session.commit()
+    click.echo(f"Placements: {placed} new.")
     _print_logins()
 
 
@@ -202,6 +221,183 @@ def _assign_and_rate(participant, modules, supervisor, seed: int) -> None:
                     note=rng.choice(NOTES), participant_agreed=rng.choice((True, True, None)),
                 )
             )
+
+
+# participant → (ordering unit, case worker's username or None, purpose, what happened)
+PLACEMENT_STORIES = {
+    "Anna Karlsson": (ORDERING_UNITS[0], "handlaggare", Purpose.WORK_TRAINING, "active"),
+    "Ahmed Al-Sayed": (ORDERING_UNITS[2], "af", Purpose.WORK_CAPACITY_ASSESSMENT, "active"),
+    "Fatuma Hassan Abdi": (ORDERING_UNITS[0], "handlaggare", Purpose.WORK_TRAINING, "active"),
+    "Lena Persson": (ORDERING_UNITS[2], "af", Purpose.WORK_TRAINING, "ended"),
+    "Mikael Nilsson": (ORDERING_UNITS[1], None, Purpose.WORK_TRAINING, "active"),
+    "Oksana Kovalenko": (ORDERING_UNITS[2], "af", Purpose.WORK_TRAINING, "active"),
+    "Jonas Ek": (ORDERING_UNITS[0], "handlaggare", Purpose.OCCUPATION, "active"),
+    "Sam Öberg": (ORDERING_UNITS[3], None, Purpose.WORK_TRAINING, "active"),
+    "Tesfay Gebremedhin": (ORDERING_UNITS[2], "af", Purpose.WORK_TRAINING, "active"),
+    "Elin Johansson": (ORDERING_UNITS[0], "handlaggare", Purpose.OCCUPATION, "active"),
+    "Peter Lundgren": (ORDERING_UNITS[1], None, Purpose.WORK_TRAINING, "ended"),
+    "Reza Mohammadi": (ORDERING_UNITS[0], "handlaggare", Purpose.WORK_TRAINING, "active"),
+    "Ulla Berg": (ORDERING_UNITS[3], None, Purpose.OCCUPATION, "active"),
+    "Hamza Yusuf": (ORDERING_UNITS[2], "af", Purpose.WORK_CAPACITY_ASSESSMENT, "active"),
+}
+# New orders for people not yet started: (name, birth year, gender, unit, ordering unit,
+# case worker, status)
+NEW_ORDERS = (
+    ("Nadia Rahimi", 1998, Gender.WOMAN, "Passagen", ORDERING_UNITS[2], "af", PlacementStatus.ORDERED),
+    ("Kalle Svensson", 1983, Gender.MAN, "Östervik", ORDERING_UNITS[0], "handlaggare",
+     PlacementStatus.STUDY_VISIT),
+)
+SCHEDULES = (
+    {0: 6, 1: 6, 2: 6, 3: 6, 4: 4},  # full weeks
+    {0: 4, 1: 4, 2: 4, 3: 4, 4: 4},  # mornings
+    {0: 5, 2: 5, 4: 5},  # three days
+    {0: 3, 1: 3, 3: 3, 4: 3},  # short days
+)
+ATTENDANCE_ODDS = (
+    (AttendanceStatus.PRESENT, 86), (AttendanceStatus.PARTLY, 4), (AttendanceStatus.SICK, 5),
+    (AttendanceStatus.VALID_REASON, 3), (AttendanceStatus.UNANNOUNCED, 2),
+)
+FOLLOW_UP_NOTES = (
+    ("Trivs bra och vill fortsätta.", "Fortsätter enligt plan.", "Nästa uppföljning enligt schema."),
+    ("Har tagit steg i flera moduler.", "Lägger till en ny träningsmodul.", "Prova fler arbetsuppgifter."),
+    ("Tröttare den senaste tiden.", "Kortare dagar en period.", "Följa upp hälsan."),
+)
+
+
+def _ensure_placements(units, ordering_units, users) -> int:
+    """One placement per demo participant who has none, with its whole story so far."""
+    placed_ids = set(db.session.scalars(sa.select(Placement.participant_id)))
+    people = {p.name: p for p in db.session.scalars(
+        sa.select(Participant).options(sa.orm.selectinload(Participant.assignments))
+    )}
+    added = 0
+    for index, (name, story) in enumerate(PLACEMENT_STORIES.items()):
+        person = people.get(name)
+        if person is None or person.id in placed_ids:
+            continue
+        ordering_unit, case_worker, purpose, outcome = story
+        start = min((a.assigned_on for a in person.assignments), default=local_today())
+        end = local_today() - dt.timedelta(days=3) if outcome == "ended" else None
+        placement = _started_placement(
+            person, ordering_units[ordering_unit], users.get(case_worker), purpose, start,
+            SCHEDULES[index % len(SCHEDULES)], users["samordnare"], random.Random(100 + index),
+            last_day=end or local_today() - dt.timedelta(days=1),
+        )
+        if end:
+            _end(placement, users["samordnare"], person, end)
+        added += 1
+    for name, birth_year, gender, unit, ordering_unit, case_worker, status in NEW_ORDERS:
+        if name in people:
+            continue
+        person = Participant(name=name, birth_year=birth_year, gender=gender, unit=units[unit],
+                             created_by_id=users["samordnare"].id)
+        db.session.add(person)
+        _new_order(person, units[unit], ordering_units[ordering_unit], users.get(case_worker),
+                   status, users["samordnare"])
+        added += 1
+    return added
+
+
+def _event(placement, to, on_date, actor, from_status=None):
+    db.session.add(PlacementEvent(placement=placement, from_status=from_status, to_status=to,
+                                  on_date=on_date, actor_id=actor.id))
+
+
+def _new_order(person, unit, ordering_unit, case_worker, status, actor) -> Placement:
+    received = local_today() - dt.timedelta(days=12)
+    placement = Placement(
+        participant=person, unit=unit, ordering_unit=ordering_unit, case_worker=case_worker,
+        purpose=Purpose.WORK_TRAINING, received_on=received, status=status,
+        requested_start=local_today() + dt.timedelta(days=14), created_by_id=actor.id,
+        study_visit_on=local_today() - dt.timedelta(days=2) if status == PlacementStatus.STUDY_VISIT else None,
+    )
+    db.session.add(placement)
+    _event(placement, PlacementStatus.ORDERED, received, actor)
+    if status == PlacementStatus.STUDY_VISIT:
+        _event(placement, status, placement.study_visit_on, actor, PlacementStatus.ORDERED)
+    return placement
+
+
+def _started_placement(person, ordering_unit, case_worker, purpose, start, schedule, actor, rng,
+                       last_day):
+    """Ordered a few weeks before the start, intake on the first day, attendance on every
+    scheduled day since, consent to the ordering unit, follow-ups held when due."""
+    received = start - dt.timedelta(days=rng.randint(14, 45))
+    placement = Placement(
+        participant=person, unit_id=person.unit_id, ordering_unit=ordering_unit,
+        case_worker=case_worker, purpose=purpose, received_on=received,
+        requested_start=start, requested_end=start + dt.timedelta(days=365),
+        study_visit_on=start - dt.timedelta(days=7), intake_on=start,
+        intake_attendees="Deltagaren, handledaren, handläggaren och samordnaren",
+        wants_to_take_part=True, start_date=start, workstation_id=person.workstation_id,
+        status=PlacementStatus.ACTIVE, created_by_id=actor.id,
+        schedule=[ScheduleDay(weekday=day, hours=hours) for day, hours in schedule.items()],
+    )
+    db.session.add(placement)
+    steps = ((None, PlacementStatus.ORDERED, received),
+             (PlacementStatus.ORDERED, PlacementStatus.STUDY_VISIT, placement.study_visit_on),
+             (PlacementStatus.STUDY_VISIT, PlacementStatus.INTAKE, start),
+             (PlacementStatus.INTAKE, PlacementStatus.ACTIVE, start))
+    for before, after, on_date in steps:
+        _event(placement, after, on_date, actor, before)
+    shares_notes = rng.random() < 0.5
+    db.session.add(Consent(
+        participant=person, ordering_unit=ordering_unit, share_progress=True,
+        share_attendance=True, share_follow_up_notes=shares_notes, given_on=start,
+        recorded_by_id=actor.id,
+    ))
+    db.session.flush()
+    _attend(placement, schedule, start, last_day, actor, rng)
+    _hold_follow_ups(placement, actor, rng)
+    return placement
+
+
+def _attend(placement, schedule, first, last, actor, rng) -> None:
+    statuses, weights = zip(*ATTENDANCE_ODDS)
+    day = first
+    while day <= last:
+        if day.weekday() in schedule:
+            status = rng.choices(statuses, weights)[0]
+            hours = Decimal(schedule[day.weekday()]) / 2 if status == AttendanceStatus.PARTLY else None
+            db.session.add(Attendance(placement_id=placement.id, on_date=day, status=status,
+                                      hours=hours, recorded_by_id=actor.id))
+        day += dt.timedelta(days=1)
+
+
+def _hold_follow_ups(placement, actor, rng) -> None:
+    today = local_today()
+    due_dates = follow_up_schedule.parse(follow_up_schedule.DEFAULT_SCHEDULE).dates(
+        placement.start_date, placement.requested_end
+    )
+    for label, due_on in due_dates:
+        follow_up = FollowUp(placement_id=placement.id, kind=FollowUpKind.SCHEDULED,
+                             label=label, due_on=due_on)
+        db.session.add(follow_up)
+        if due_on < today:
+            db.session.flush()
+            notes, decisions, next_step = rng.choice(FOLLOW_UP_NOTES)
+            follow_up.held_on = due_on
+            follow_up.attendees = "Deltagaren, handledaren och handläggaren"
+            follow_up.summary = summary_since_last(placement, due_on, follow_up.id)
+            follow_up.notes, follow_up.decisions, follow_up.next_step = notes, decisions, next_step
+            follow_up.recorded_by_id, follow_up.recorded_at = actor.id, utcnow()
+
+
+def _end(placement, actor, person, end: dt.date) -> None:
+    """Ended this week: Lena got a job, Peter chose to stop. The follow-up three months
+    after the exit is waiting."""
+    outcome = Outcome.WORK if person.name == "Lena Persson" else Outcome.OWN_CHOICE
+    placement.status, placement.end_date, placement.exit_outcome = PlacementStatus.ENDED, end, outcome
+    placement.exit_interview = {
+        "Hur länge har du varit deltagare hos oss?": "Några månader.",
+        "Vad har varit det bästa med oss?": "Arbetskamraterna och handledarna.",
+        "Vad skulle du vilja ändra på?": "Fler fikaraster.",
+    }
+    _event(placement, PlacementStatus.ENDED, end, actor, PlacementStatus.ACTIVE)
+    db.session.add(FollowUp(placement_id=placement.id, kind=FollowUpKind.AFTER_EXIT,
+                            label=follow_up_schedule.AFTER_EXIT_LABEL,
+                            due_on=follow_up_schedule.add_months(end, 3)))
+    person.active = False
 
 
 def _print_logins() -> None:

@@ -10,6 +10,7 @@ from movetrack.demo import demo_command
 from movetrack.extensions import db
 from movetrack.modules.models import AREA_KEYS
 from movetrack.participants.models import Participant
+from movetrack.placements.models import Placement
 from movetrack.progress.models import Rating
 
 
@@ -20,13 +21,16 @@ def test_demo_loads_a_believable_workplace_and_is_idempotent(app):
     assert "handledare" in first.output and "movetrack-demo" in first.output  # the logins
     participants = db.session.scalar(sa.select(sa.func.count(Participant.id)))
     ratings = db.session.scalar(sa.select(sa.func.count(Rating.id)))
-    assert participants >= 12 and ratings >= 100
+    placements = db.session.scalar(sa.select(sa.func.count(Placement.id)))
+    assert participants >= 12 and ratings >= 100 and placements >= 12
 
     second = runner.invoke(demo_command)
     assert second.exit_code == 0, second.output
     assert "Module library: 0 new, 0 updated" in second.output
     assert db.session.scalar(sa.select(sa.func.count(Participant.id))) == participants
     assert db.session.scalar(sa.select(sa.func.count(Rating.id))) == ratings
+    assert db.session.scalar(sa.select(sa.func.count(Placement.id))) == placements
+    assert "Placements: 0 new" in second.output
 
 
 def test_the_exported_demo_library_has_thirty_written_modules_in_all_eight_areas(app, tmp_path):

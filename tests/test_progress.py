@@ -66,7 +66,7 @@ def test_a_step_outside_1_to_10_gets_a_message_and_saves_nothing(client, auth, w
 
 
 def test_the_database_itself_refuses_a_step_outside_1_to_10(world):
-    rating = factories.rate(world.anna_module, 11, world.supervisor, dt.date.today())
+    factories.rate(world.anna_module, 11, world.supervisor, dt.date.today())
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()

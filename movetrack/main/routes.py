@@ -12,7 +12,7 @@ bp = Blueprint("main", __name__)
 HOME_BY_ROLE = {
     Role.ADMIN: "progress.day",
     Role.SUPERVISOR: "progress.day",
-    Role.ORDERER: "modules.library",
+    Role.ORDERER: "caseworker.orders",
     Role.PARTICIPANT: "modules.library",
 }
 

@@ -12,7 +12,11 @@ from flask_babel import lazy_gettext as _l
 from movetrack import audit
 from movetrack.auth.models import User
 from movetrack.extensions import db
-from movetrack.placements.models import PLACEMENT_STATUS_LABELS, Placement, PlacementEvent
+from movetrack.placements.models import (
+    PLACEMENT_STATUS_LABELS,
+    Placement,
+    PlacementEvent,
+)
 from movetrack.placements.models import PlacementStatus as S
 from movetrack.rules import RuleViolation
 

@@ -8,19 +8,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import orm
 
+from movetrack.attendance.queries import day_roster
 from movetrack.auth.policy import (
     STAFF_ROLES,
     assignment_or_404,
     participant_or_404,
-    participants_in_scope,
     roles_required,
     unit_or_404,
     units_in_scope,
 )
 from movetrack.clock import local_today
 from movetrack.extensions import db
+from movetrack.followups.queries import due_for_unit
 from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPicture
-from movetrack.participants.models import Assignment, AssignmentStatus, Participant
+from movetrack.org.models import Unit
+from movetrack.participants.models import Assignment, AssignmentStatus
+from movetrack.placements.models import ATTENDANCE_LABELS, PLACEMENT_STATUS_LABELS
 from movetrack.progress import queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
 from movetrack.progress.models import Rating
@@ -43,21 +46,33 @@ def day():
 @bp.get("/units/<int:unit_id>")
 @staff_only
 def unit_day(unit_id: int):
-    unit = unit_or_404(current_user, unit_id)
-    # Until attendance schedules exist, "today" is everyone active in the unit.
-    participants = db.session.scalars(
-        participants_in_scope(current_user)
-        .where(Participant.unit_id == unit.id, Participant.active.is_(True))
-        .options(orm.joinedload(Participant.workstation))
-        .order_by(sa.func.coalesce(Participant.preferred_name, Participant.name))
-    ).all()
+    return render_unit_day(unit_or_404(current_user, unit_id))
+
+
+def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200):
+    """The day view: who is expected today, with a one-tap check-in each, then everyone
+    else in the unit. `feedback` ({placement id: (problem, form)}) shows a check-in that
+    could not be saved beside its person, with what was typed (when JavaScript is off)."""
+    today = local_today()
+    roster = day_roster(current_user, unit, today)
+    feedback = feedback or {}
     return render_template(
         "progress/day.html",
         unit=unit,
         units=units_in_scope(current_user),
-        participants=participants,
-        today=local_today(),
-    )
+        roster=roster,
+        today=today,
+        feedback=feedback,
+        # A tap refused for someone no longer expected today (their schedule changed
+        # meanwhile) has no tile to show its message beside: it goes at the top.
+        unplaced_problems=[
+            problem for placement_id, (problem, _form) in feedback.items()
+            if roster.entry(placement_id) is None
+        ],
+        due_follow_ups=due_for_unit(current_user, unit),
+        ATTENDANCE_LABELS=ATTENDANCE_LABELS,
+        PLACEMENT_STATUS_LABELS=PLACEMENT_STATUS_LABELS,
+    ), status
 
 
 @bp.get("/participants/<int:participant_id>")

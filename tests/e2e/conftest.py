@@ -3,6 +3,7 @@ loaded with the demo data. Skipped, with the install command, where Chromium is 
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 
@@ -47,24 +48,29 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(database_template, tmp_path_factory):
-    """The app on a free local port, on its own SQLite copy with the demo data loaded."""
-    import os
-
-    path = tmp_path_factory.mktemp("live") / "live.db"
+def live_app(database_template, tmp_path_factory):
+    """The app the live server runs, on its own SQLite copy with the demo data loaded.
+    Tests may open its app context to arrange data the demo does not have."""
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         pytest.skip("browser tests run in the SQLite pass")
+    path = tmp_path_factory.mktemp("live") / "live.db"
     shutil.copyfile(database_template, path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e"})
     result = app.test_cli_runner().invoke(demo_command)
     assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The live app on a free local port."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""The case worker's view: their own orders, and what consent lets them see."""

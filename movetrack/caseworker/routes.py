@@ -1,0 +1,67 @@
+"""The case worker's view: their own orders, and about each person only what consent
+shares at the moment they look (consent/visibility.py). Case workers only.
+
+Case workers do not submit orders here: the referral reaches the coordinator by the
+ordering unit's usual channel and the coordinator registers it (placements.new). A case
+worker may not search the participant register, so an order typed in here could not be
+matched to a person already known, and would create duplicate people with no way to
+merge them. The list page says how to order instead.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from movetrack.auth.models import Role
+from movetrack.auth.policy import roles_required
+from movetrack.caseworker import queries
+from movetrack.caseworker.forms import OrderFilterForm
+from movetrack.consent import services as consent_services
+from movetrack.consent.visibility import SHARE_LABELS, what_orderer_may_see
+from movetrack.placements.models import (
+    ATTENDANCE_LABELS,
+    OUTCOME_LABELS,
+    PLACEMENT_STATUS_LABELS,
+    PURPOSE_LABELS,
+)
+
+bp = Blueprint("caseworker", __name__, url_prefix="/orders")
+orderers_only = roles_required(Role.ORDERER)
+
+LABELS = {
+    "SHARE_LABELS": SHARE_LABELS,
+    "STATUS_LABELS": PLACEMENT_STATUS_LABELS,
+    "PURPOSE_LABELS": PURPOSE_LABELS,
+    "OUTCOME_LABELS": OUTCOME_LABELS,
+    "ATTENDANCE_LABELS": ATTENDANCE_LABELS,
+}
+
+
+@bp.after_request
+def never_cached(response):
+    """A person's data: the browser keeps no copy, so after a consent is withdrawn even the
+    back button shows nothing more."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/")
+@orderers_only
+def orders():
+    form = OrderFilterForm(formdata=request.args)
+    rows = queries.order_rows(current_user, form.chosen_state())
+    return render_template("caseworker/orders.html", form=form, rows=rows, **LABELS)
+
+
+@bp.get("/<int:placement_id>")
+@orderers_only
+def order(placement_id: int):
+    placement = queries.order_for_page(current_user, placement_id) or abort(404)
+    shared = what_orderer_may_see(current_user, placement)
+    details = queries.order_details(placement, shared)
+    page = render_template("caseworker/order.html", placement=placement, details=details, **LABELS)
+    # Logged after rendering (the commit would expire what the page reads) and before
+    # sending: if the log cannot be written, the details are not shown either.
+    consent_services.record_disclosure(current_user, placement, shared)
+    return page

@@ -1,0 +1,1 @@
+"""Consent: what each party may see about a participant, given and withdrawn."""

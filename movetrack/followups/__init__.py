@@ -1,0 +1,1 @@
+"""Intake in the three-party meeting, the action plan, and follow-ups with their meeting pack."""

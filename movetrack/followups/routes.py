@@ -1,0 +1,425 @@
+"""Intake in the three-party meeting, the action plan, follow-ups and their meeting pack,
+and a unit's placement settings. Staff only, each within their units; settings for
+admins. Routes parse, authorise, call a service and render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import get_day_names
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_percent, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from movetrack.auth.models import Role
+from movetrack.auth.policy import (
+    STAFF_ROLES,
+    roles_required,
+    unit_or_404,
+    units_in_scope,
+)
+from movetrack.clock import local_today
+from movetrack.followups import queries, schedule, services
+from movetrack.followups.forms import (
+    AfterExitForm,
+    EditGoalForm,
+    FollowUpForm,
+    GoalForm,
+    GoalModuleForm,
+    IntakeForm,
+    UnitSettingsForm,
+)
+from movetrack.followups.services import EditConflict
+from movetrack.participants.queries import (
+    assignable_modules,
+    assignments_of,
+    workstations_of,
+)
+from movetrack.placements.models import (
+    OUTCOME_LABELS,
+    PLACEMENT_STATUS_LABELS,
+    PURPOSE_LABELS,
+    FollowUp,
+    FollowUpKind,
+    Placement,
+    PlacementStatus,
+)
+from movetrack.placements.queries import placement_or_404
+from movetrack.progress.queries import steps_on
+from movetrack.rules import RuleViolation
+
+bp = Blueprint("followups", __name__)
+staff_only = roles_required(*STAFF_ROLES)
+admin_only = roles_required(Role.ADMIN)
+
+
+@bp.context_processor
+def summary_helpers() -> dict:
+    """Frozen summaries keep dates as ISO strings; schedules name weekdays (Monday = 0)."""
+    return {
+        "format_percent": format_percent,
+        "iso_date": dt.date.fromisoformat,
+        "weekday_names": get_day_names("wide", locale=get_locale()),
+    }
+
+
+@bp.app_template_filter("follow_up_label")
+def follow_up_label(label: str) -> str:
+    """{{ follow_up.label|follow_up_label }}: "3 weeks" in the reader's language."""
+    return schedule.label_text(label)
+
+
+def _show_violation(form: FlaskForm, violation: RuleViolation) -> str | None:
+    """Put the message beside the field it is about; return it when it has no field (or
+    is about the whole weekly schedule, whose rows carry only their own errors)."""
+    if violation.field and violation.field in form and violation.field != "schedule":
+        field = form[violation.field]
+        field.errors = [*field.errors, violation.message]
+        return None
+    return violation.message
+
+
+def _stale(hidden_field) -> str | None:
+    """A form without the version it was built from cannot be checked for conflicts."""
+    return hidden_field.errors[0] if hidden_field.errors else None
+
+
+def _status(form: FlaskForm) -> int:
+    return 422 if form.is_submitted() else 200
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+
+def _intake_defaults(placement: Placement) -> dict:
+    """What the meeting most likely looks like: the people of the order, the requested
+    start, the participant's workstation."""
+    people = [placement.participant.name, current_user.name]
+    if placement.case_worker:
+        people.insert(1, f"{placement.case_worker.name} ({placement.ordering_unit.name})")
+    hours = {day.weekday: day.hours for day in placement.schedule}
+    return {
+        "version": placement.version,
+        "intake_attendees": ", ".join(people),
+        "start_date": placement.requested_start,
+        "workstation_id": placement.workstation_id or placement.participant.workstation_id,
+        "schedule": [{"works": day in hours, "hours": hours.get(day)} for day in range(7)],
+    }
+
+
+def _render_intake(placement: Placement, form: IntakeForm | None, status: int = 200,
+                   error: str | None = None, schedule_error: str | None = None,
+                   conflict: EditConflict | None = None):
+    settings = queries.settings_for(placement.unit_id)
+    has = {assignment.module_id for assignment in assignments_of(placement.participant)}
+    if form is not None:
+        form.name_the_days()
+        form.offer_workstations(
+            workstations_of([placement.unit_id], keep_id=placement.workstation_id)
+        )
+    return render_template(
+        "followups/intake.html",
+        placement=placement,
+        form=form,
+        settings=settings,
+        intro_to_assign=[m for m in settings.intro_modules if m.id not in has],
+        intro_already=[m for m in settings.intro_modules if m.id in has],
+        status_label=PLACEMENT_STATUS_LABELS[placement.status],
+        error=error,
+        schedule_error=schedule_error,
+        conflict=conflict,
+    ), status
+
+
+@bp.route("/placements/<int:placement_id>/intake", methods=["GET", "POST"])
+@staff_only
+def intake(placement_id: int):
+    placement = placement_or_404(current_user, placement_id)
+    if placement.status not in services.INTAKE_FROM and request.method == "GET":
+        return _render_intake(placement, None)  # the intake as it was, or why there is none
+    form = IntakeForm(data=_intake_defaults(placement)) if request.method == "GET" else IntakeForm()
+    if not form.validate_on_submit():
+        return _render_intake(placement, form, _status(form), _stale(form.version))
+    try:
+        services.record_intake(current_user, placement, form.service_data())
+    except EditConflict as conflict:
+        form.version.data = conflict.version
+        return _render_intake(placement, form, 422, conflict=conflict)
+    except RuleViolation as violation:
+        schedule_error = violation.message if violation.field == "schedule" else None
+        return _render_intake(placement, form, 422, _show_violation(form, violation),
+                              schedule_error)
+    flash(
+        _("The intake is saved: %(name)s starts on %(date)s. Next, write the action plan.",
+          name=placement.participant.display_name, date=format_date(placement.start_date)),
+        "success",
+    )
+    return redirect(url_for(".plan", placement_id=placement.id))
+
+
+# --- a unit's settings ----------------------------------------------------------------------
+
+
+@bp.route("/units/<int:unit_id>/placement-settings", methods=["GET", "POST"])
+@admin_only
+def settings(unit_id: int):
+    unit = unit_or_404(current_user, unit_id)
+    current = queries.settings_for(unit.id)
+    form = UnitSettingsForm(data={
+        "intro_module_keys": [module.key for module in current.intro_modules],
+        "follow_up_schedule": schedule.text_of(current.follow_up_schedule.codes),
+        "exit_questions": "\n".join(current.exit_questions),
+    })
+    form.offer_modules(assignable_modules())
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.save_unit_settings(
+                current_user, unit, form.intro_module_keys.data or [],
+                form.follow_up_schedule.data, form.exit_questions.data,
+            )
+        except RuleViolation as violation:
+            error = _show_violation(form, violation)
+        else:
+            flash(_("The settings of %(unit)s are saved.", unit=unit.name), "success")
+            return redirect(url_for(".settings", unit_id=unit.id))
+    return render_template(
+        "followups/settings.html", unit=unit, form=form, saved=current.saved, error=error,
+        default_schedule=schedule.text_of(schedule.DEFAULT_SCHEDULE),
+    ), _status(form)
+
+
+# --- the action plan ------------------------------------------------------------------------
+
+
+def _link_form(goal_id: int, assignments, formdata=None) -> GoalModuleForm:
+    form = GoalModuleForm(formdata=formdata, prefix=f"goal-{goal_id}")
+    form.offer_assignments(assignments)
+    return form
+
+
+def _render_plan(placement: Placement, status: int = 200, failed_goal_id: int | None = None,
+                 failed_form: GoalModuleForm | None = None, error: str | None = None):
+    goals = queries.plan_of(placement)
+    assignments = assignments_of(placement.participant)
+    link_forms = {
+        node.goal.id: _link_form(node.goal.id, assignments)
+        for top in goals for node in (top, *top.sub_goals)
+    }
+    if failed_form is not None:
+        link_forms[failed_goal_id] = failed_form
+    return render_template(
+        "followups/plan.html",
+        placement=placement,
+        goals=goals,
+        assignments=assignments,
+        steps=steps_on(assignments),
+        link_forms=link_forms,
+        editable=placement.status in services.PLAN_OPEN,
+        failed_goal_id=failed_goal_id,
+        error=error,
+    ), status
+
+
+@bp.get("/placements/<int:placement_id>/plan")
+@staff_only
+def plan(placement_id: int):
+    return _render_plan(placement_or_404(current_user, placement_id))
+
+
+def _goal_or_404(placement: Placement, goal_id: int):
+    return queries.goal_of(placement, goal_id) or abort(404)
+
+
+@bp.route("/placements/<int:placement_id>/plan/goals/new", methods=["GET", "POST"])
+@staff_only
+def new_goal(placement_id: int):
+    placement = placement_or_404(current_user, placement_id)
+    parent_id = request.args.get("parent_id", type=int)
+    parent = _goal_or_404(placement, parent_id) if parent_id else None
+    form = GoalForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            goal = services.add_goal(current_user, placement, form.service_data(), parent)
+        except RuleViolation as violation:
+            error = _show_violation(form, violation)
+        else:
+            flash(_("The goal is saved."), "success")
+            return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
+    return render_template(
+        "followups/goal_form.html", placement=placement, form=form, parent=parent, goal=None,
+        error=error, conflict=None,
+    ), _status(form)
+
+
+@bp.route("/placements/<int:placement_id>/plan/goals/<int:goal_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit_goal(placement_id: int, goal_id: int):
+    placement = placement_or_404(current_user, placement_id)
+    goal = _goal_or_404(placement, goal_id)
+    form = EditGoalForm(obj=goal, fingerprint=services.goal_fingerprint(goal))
+    error = conflict = None
+    if form.validate_on_submit():
+        try:
+            services.update_goal(current_user, goal, form.service_data())
+        except EditConflict as changed:
+            conflict = changed
+            form.fingerprint.data = changed.version
+        except RuleViolation as violation:
+            error = _show_violation(form, violation)
+        else:
+            flash(_("The goal is saved."), "success")
+            return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
+    else:
+        error = _stale(form.fingerprint)
+    return render_template(
+        "followups/goal_form.html", placement=placement, form=form, parent=goal.parent, goal=goal,
+        error=error, conflict=conflict,
+    ), _status(form)
+
+
+@bp.post("/placements/<int:placement_id>/plan/goals/<int:goal_id>/modules")
+@staff_only
+def link_module(placement_id: int, goal_id: int):
+    placement = placement_or_404(current_user, placement_id)
+    goal = _goal_or_404(placement, goal_id)
+    form = _link_form(goal.id, assignments_of(placement.participant), request.form)
+    if not form.validate():
+        return _render_plan(placement, 422, goal.id, form)
+    try:
+        services.link_module(current_user, goal, form.assignment_id.data, form.target_step.data)
+    except RuleViolation as violation:
+        return _render_plan(placement, 422, goal.id, form, _show_violation(form, violation))
+    flash(_("The module is part of the goal."), "success")
+    return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
+
+
+@bp.post("/placements/<int:placement_id>/plan/goals/<int:goal_id>/modules/<int:assignment_id>/remove")
+@staff_only
+def unlink_module(placement_id: int, goal_id: int, assignment_id: int):
+    placement = placement_or_404(current_user, placement_id)
+    goal = _goal_or_404(placement, goal_id)
+    try:  # CSRFProtect has checked the token
+        services.unlink_module(current_user, goal, assignment_id)
+    except RuleViolation as violation:
+        return _render_plan(placement, 422, error=violation.message)
+    flash(_("The module is no longer part of the goal. Its steps are kept."), "success")
+    return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
+
+
+# --- follow-ups -----------------------------------------------------------------------------
+
+
+@bp.get("/follow-ups/")
+@staff_only
+def due():
+    units = units_in_scope(current_user)
+    unit_id = request.args.get("unit_id", type=int)
+    unit = unit_or_404(current_user, unit_id) if unit_id else None
+    return render_template(
+        "followups/due.html",
+        units=units,
+        unit=unit,
+        rows=queries.due_in_scope(current_user, local_today(), unit.id if unit else None),
+        today=local_today(),
+        soon_days=queries.DUE_SOON_DAYS,
+    )
+
+
+@bp.get("/placements/<int:placement_id>/follow-ups")
+@staff_only
+def for_placement(placement_id: int):
+    placement = placement_or_404(current_user, placement_id)
+    return render_template(
+        "followups/placement.html", placement=placement,
+        follow_ups=queries.follow_ups_of(placement), today=local_today(),
+    )
+
+
+def _follow_up_form(follow_up: FollowUp):
+    """The form for its kind: empty but for the intake's people when not held yet, else
+    what was recorded; posted data when there is some."""
+    form_class = AfterExitForm if follow_up.kind == FollowUpKind.AFTER_EXIT else FollowUpForm
+    if request.method == "POST":
+        return form_class()
+    if follow_up.held_on is None:
+        defaults = {"attendees": follow_up.placement.intake_attendees}
+    else:
+        defaults = {name: getattr(follow_up, name) for name in services.FOLLOW_UP_LABELS}
+        defaults["activity_after_exit"] = (
+            follow_up.activity_after_exit.value if follow_up.activity_after_exit else ""
+        )
+    return form_class(data={**defaults, "version": follow_up.version})
+
+
+def _summary(follow_up: FollowUp, until) -> dict | None:
+    """What the follow-up froze; before it is held, the figures so far (none before the
+    start, and none after exit: the person has left)."""
+    placement = follow_up.placement
+    if follow_up.summary is not None or follow_up.kind != FollowUpKind.SCHEDULED:
+        return follow_up.summary
+    if placement.start_date is None or placement.start_date > until:
+        return None
+    return queries.summary_since_last(placement, until, follow_up.id)
+
+
+def _render_record(follow_up: FollowUp, form, status: int = 200, error: str | None = None,
+                   conflict: EditConflict | None = None):
+    placement = follow_up.placement
+    return render_template(
+        "followups/record.html",
+        follow_up=follow_up,
+        placement=placement,
+        form=form,
+        summary=_summary(follow_up, local_today()),
+        summary_is_frozen=follow_up.summary is not None,
+        today=local_today(),
+        error=error,
+        conflict=conflict,
+        OUTCOME_LABELS=OUTCOME_LABELS,
+    ), status
+
+
+@bp.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
+@staff_only
+def record(follow_up_id: int):
+    follow_up = queries.follow_up_or_404(current_user, follow_up_id)
+    form = _follow_up_form(follow_up)
+    if not form.validate_on_submit():
+        return _render_record(follow_up, form, _status(form), _stale(form.version))
+    try:
+        services.record_follow_up(current_user, follow_up, form.service_data())
+    except EditConflict as conflict:
+        form.version.data = conflict.version
+        return _render_record(follow_up, form, 422, conflict=conflict)
+    except RuleViolation as violation:
+        return _render_record(follow_up, form, 422, _show_violation(form, violation))
+    flash(_("The follow-up is saved."), "success")
+    return redirect(url_for(".record", follow_up_id=follow_up.id))
+
+
+@bp.get("/follow-ups/<int:follow_up_id>/pack")
+@staff_only
+def pack(follow_up_id: int):
+    """Everything the three-party meeting needs on paper."""
+    follow_up = queries.follow_up_or_404(current_user, follow_up_id)
+    placement = follow_up.placement
+    assignments = assignments_of(placement.participant)
+    until = follow_up.held_on or local_today()
+    return render_template(
+        "followups/pack.html",
+        follow_up=follow_up,
+        placement=placement,
+        goals=queries.plan_of(placement),
+        assignments=assignments,
+        steps=steps_on(assignments, until),
+        summary=_summary(follow_up, until),
+        previous=queries.last_held(placement, before=until, other_than=follow_up.id),
+        today=local_today(),
+        PURPOSE_LABELS=PURPOSE_LABELS,
+        PLACEMENT_STATUS_LABELS=PLACEMENT_STATUS_LABELS,
+        PlacementStatus=PlacementStatus,
+    )

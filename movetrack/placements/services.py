@@ -1,0 +1,622 @@
+"""Writing orders and placements: registering and editing an order, what happens before
+the start (study visit, declined, withdrawn), the exit with its outcome and interview, and
+reopening; and the need-category code list. Each public function checks the rules, writes,
+audits and commits once; nothing is written when it raises RuleViolation. Every status
+change goes through flow.move, which dates and attributes it.
+
+The caller has already checked that the placement is in the user's scope
+(placements.queries.placement_or_404); ids chosen in a form (participant, ordering unit,
+case worker, need category) are checked here, since they come from input.
+
+Concurrency: a form sends the placement's version it was built from. If the row has moved
+on since, or moves on between our check and our commit (StaleDataError), EditConflict
+lists what the other person saved beside what this one sent, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from movetrack import audit
+from movetrack.auth.models import Role, User
+from movetrack.auth.policy import STAFF_ROLES, unit_ids_in_scope
+from movetrack.clock import local_today
+from movetrack.extensions import db
+from movetrack.followups.services import Change, EditConflict, schedule_after_exit
+from movetrack.org.models import OrderingUnit
+from movetrack.participants.models import Participant
+from movetrack.placements import flow, queries
+from movetrack.placements.models import (
+    OUTCOME_LABELS,
+    PLACEMENT_STATUS_LABELS,
+    PURPOSE_LABELS,
+    TARGET_GROUP_LABELS,
+    NeedCategory,
+    Outcome,
+    Placement,
+    PlacementEvent,
+    PlacementStatus,
+    Purpose,
+    TargetGroup,
+)
+from movetrack.rules import RuleViolation
+
+TEXT_MAX_LENGTH = 4000
+# Recorded on the placement's page before the start; intake, exit and reopening have their own.
+BEFORE_START = (PlacementStatus.STUDY_VISIT, PlacementStatus.DECLINED, PlacementStatus.WITHDRAWN)
+# An order registered by mistake never started, so it cannot end (an end needs a start):
+# it is withdrawn with the outcome that keeps it out of every statistic (queries.counted).
+REGISTERED_BY_MISTAKE = Outcome.REGISTERED_BY_MISTAKE.value
+REOPENS_TO = {
+    PlacementStatus.ENDED: PlacementStatus.ACTIVE,
+    PlacementStatus.DECLINED: PlacementStatus.ORDERED,
+    PlacementStatus.WITHDRAWN: PlacementStatus.ORDERED,
+}
+# The order's fields as forms edit them, named as in a conflict's comparison.
+ORDER_LABELS = {
+    "ordering_unit_id": _l("Ordering unit"),
+    "case_worker_id": _l("Case worker"),
+    "purpose": _l("Purpose"),
+    "received_on": _l("Order received on"),
+    "requested_start": _l("Requested start"),
+    "requested_end": _l("Requested end"),
+    "need_category_id": _l("Need category"),
+    "target_groups": _l("Target groups"),
+    "order_note": _l("Note"),
+}
+STATUS_FIELD = {"status": _l("Status")}
+EXIT_LABELS = {
+    **STATUS_FIELD,
+    "end_date": _l("Last day"),
+    "exit_outcome": _l("Outcome"),
+}
+_NAMED_BY_ID = {
+    "ordering_unit_id": OrderingUnit,
+    "case_worker_id": User,
+    "need_category_id": NeedCategory,
+}
+_LABELLED = {
+    "purpose": PURPOSE_LABELS,
+    "exit_outcome": OUTCOME_LABELS,
+    "status": PLACEMENT_STATUS_LABELS,
+}
+
+
+# --- conflicts and the one commit ---------------------------------------------------------
+
+
+def _shown(name: str, value: Any) -> str:
+    """A value as a person reads it, for comparing theirs with yours."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if name in _NAMED_BY_ID:
+        named = db.session.get(_NAMED_BY_ID[name], value)
+        return named.name if named else "–"
+    if name in _LABELLED:
+        return str(_LABELLED[name].get(value, value))
+    if name == "target_groups":
+        return ", ".join(str(TARGET_GROUP_LABELS.get(group, group)) for group in value)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)
+
+
+def _conflict(
+    placement: Placement, labels: Mapping[str, Any], sent: Mapping[str, Any]
+) -> EditConflict:
+    changes = []
+    for name, label in labels.items():
+        theirs, yours = _shown(name, getattr(placement, name)), _shown(name, sent.get(name))
+        if theirs != yours:
+            changes.append(Change(str(label), theirs, yours))
+    return EditConflict(changes, placement.version)
+
+
+def _check_version(
+    placement: Placement, version: Any, labels: Mapping[str, Any], sent: Mapping[str, Any]
+) -> None:
+    if str(version) != str(placement.version):
+        raise _conflict(placement, labels, sent)
+
+
+@contextmanager
+def _saving(
+    placement: Placement, labels: Mapping[str, Any], sent: Mapping[str, Any]
+) -> Iterator[None]:
+    """Make the changes inside the block, then commit once. Anything refused on the way,
+    or a save by someone else in between, rolls the whole change back."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(placement)
+        raise _conflict(placement, labels, sent) from None
+    except sa.exc.IntegrityError:
+        # The one rule two people can break together: a second open placement for a person.
+        db.session.rollback()
+        raise RuleViolation(
+            _l(
+                "This person got another open order or placement a moment ago. Look at the list again."
+            )
+        ) from None
+    except RuleViolation:
+        db.session.rollback()
+        raise
+
+
+# --- small checks -------------------------------------------------------------------------
+
+
+def _require_staff(user: User) -> None:
+    if user.role not in STAFF_ROLES:
+        raise RuleViolation(_l("Only staff register and change placements."))
+
+
+def _clean_text(value: str | None, field: str) -> str | None:
+    value = (value or "").strip()
+    if len(value) > TEXT_MAX_LENGTH:
+        raise RuleViolation(
+            _l("Use at most %(count)d characters.", count=TEXT_MAX_LENGTH), field=field
+        )
+    return value or None
+
+
+def _required_date(value: dt.date | None, field: str, message) -> dt.date:
+    if value is None:
+        raise RuleViolation(message, field=field)
+    return value
+
+
+def _not_in_future(day: dt.date, field: str) -> dt.date:
+    if day > local_today():
+        raise RuleViolation(_l("The date has not come yet."), field=field)
+    return day
+
+
+def _check_no_open_placement(participant: Participant, except_id: int | None = None) -> None:
+    """One open order or placement per person at a time (the database says so too)."""
+    open_one = queries.open_placement_of(participant.id, except_id)
+    if open_one is not None:
+        raise RuleViolation(
+            _l(
+                "%(name)s already has an open order or placement (%(status)s, received %(date)s). "
+                "Continue with that one, or end it first.",
+                name=participant.display_name,
+                status=PLACEMENT_STATUS_LABELS[open_one.status],
+                date=format_date(open_one.received_on),
+            ),
+            field="participant_id",
+        )
+
+
+# --- orders -------------------------------------------------------------------------------
+
+
+def _checked_participant(user: User, participant_id: int | None) -> Participant:
+    participant = participant_id and db.session.scalar(
+        sa.select(Participant).where(
+            Participant.id == participant_id, Participant.unit_id.in_(unit_ids_in_scope(user))
+        )
+    )
+    if not participant:
+        raise RuleViolation(_l("Choose a participant from your units."), field="participant_id")
+    return participant
+
+
+def _checked_ordering_unit(user: User, ordering_unit_id: int | None) -> OrderingUnit:
+    ordering_unit = ordering_unit_id and db.session.get(OrderingUnit, ordering_unit_id)
+    if not ordering_unit or ordering_unit.organisation_id != user.organisation_id:
+        raise RuleViolation(_l("Choose the ordering unit."), field="ordering_unit_id")
+    return ordering_unit
+
+
+def _checked_case_worker(
+    user: User, case_worker_id: int | None, ordering_unit: OrderingUnit, current_id: int | None
+) -> int | None:
+    """None, or a case worker of the chosen ordering unit (a deactivated one only if the
+    order has them already)."""
+    if case_worker_id is None:
+        return None
+    worker = db.session.get(User, case_worker_id)
+    if (
+        worker is None
+        or worker.role != Role.ORDERER
+        or worker.organisation_id != user.organisation_id
+        or (not worker.active and worker.id != current_id)
+    ):
+        raise RuleViolation(
+            _l("Choose a case worker from the list, or none."), field="case_worker_id"
+        )
+    if worker.ordering_unit_id != ordering_unit.id:
+        raise RuleViolation(
+            _l(
+                "%(name)s works at %(theirs)s, not at %(chosen)s. Choose a case worker of the "
+                "ordering unit, or none.",
+                name=worker.name,
+                theirs=worker.ordering_unit.name,
+                chosen=ordering_unit.name,
+            ),
+            field="case_worker_id",
+        )
+    return worker.id
+
+
+def _checked_purpose(value: str | None) -> Purpose:
+    try:
+        return Purpose(value)
+    except ValueError:
+        raise RuleViolation(_l("Choose the purpose of the order."), field="purpose") from None
+
+
+def _checked_requested_end(start: dt.date | None, end: dt.date | None) -> dt.date | None:
+    if start and end and end < start:
+        raise RuleViolation(
+            _l(
+                "The requested end comes before the requested start (%(date)s).",
+                date=format_date(start),
+            ),
+            field="requested_end",
+        )
+    return end
+
+
+def _checked_need_category(
+    user: User, category_id: int | None, current_id: int | None
+) -> int | None:
+    """None, or one of the organisation's categories (a retired one only if already chosen)."""
+    if category_id is None:
+        return None
+    category = db.session.get(NeedCategory, category_id)
+    if (
+        category is None
+        or category.organisation_id != user.organisation_id
+        or (not category.active and category.id != current_id)
+    ):
+        raise RuleViolation(
+            _l("Choose a need category from the list, or none."), field="need_category_id"
+        )
+    return category.id
+
+
+def _checked_target_groups(values: Iterable[str] | None) -> list[str]:
+    chosen = set(values or ())
+    known = [group.value for group in TargetGroup]
+    if not chosen <= set(known):
+        raise RuleViolation(_l("Choose target groups from the list."), field="target_groups")
+    return [group for group in known if group in chosen]  # a stable order, so edits compare
+
+
+def _order_values(user: User, data: Mapping[str, Any], current: Placement | None) -> dict[str, Any]:
+    """The order's fields (ORDER_LABELS), checked in the order the form shows them."""
+    ordering_unit = _checked_ordering_unit(user, data.get("ordering_unit_id"))
+    received_on = _not_in_future(
+        _required_date(
+            data.get("received_on"), "received_on", _l("Write the date the order came in.")
+        ),
+        "received_on",
+    )
+    return {
+        "ordering_unit_id": ordering_unit.id,
+        "case_worker_id": _checked_case_worker(
+            user, data.get("case_worker_id"), ordering_unit, current and current.case_worker_id
+        ),
+        "purpose": _checked_purpose(data.get("purpose")),
+        "received_on": received_on,
+        "requested_start": data.get("requested_start"),
+        "requested_end": _checked_requested_end(
+            data.get("requested_start"), data.get("requested_end")
+        ),
+        "need_category_id": _checked_need_category(
+            user, data.get("need_category_id"), current and current.need_category_id
+        ),
+        "target_groups": _checked_target_groups(data.get("target_groups")),
+        "order_note": _clean_text(data.get("order_note"), "order_note"),
+    }
+
+
+def create_order(user: User, data: Mapping[str, Any]) -> Placement:
+    """Register an order (status ordered) for a participant in the user's units. `data`
+    holds participant_id and the fields of ORDER_LABELS, as the form parses them. The
+    placement's unit is the participant's."""
+    _require_staff(user)
+    participant = _checked_participant(user, data.get("participant_id"))
+    _check_no_open_placement(participant)
+    values = _order_values(user, data, current=None)
+    placement = Placement(
+        participant_id=participant.id,
+        unit_id=participant.unit_id,
+        status=PlacementStatus.ORDERED,
+        created_by_id=user.id,
+        **values,
+    )
+    with _saving(placement, {}, {}):
+        db.session.add(placement)
+        given = [name for name, value in values.items() if value not in (None, "", [])]
+        audit.record(user, "placement.ordered", placement, participant.id, fields=given)
+    return placement
+
+
+def _check_received_before_what_followed(placement: Placement, received_on: dt.date) -> None:
+    """An order is received before anything happens to it (the database holds the start
+    to this; the dated events are checked here)."""
+    first_event = db.session.scalar(
+        sa.select(sa.func.min(PlacementEvent.on_date)).where(
+            PlacementEvent.placement_id == placement.id
+        )
+    )
+    later = [day for day in (first_event, placement.study_visit_on, placement.start_date) if day]
+    if later and received_on > min(later):
+        raise RuleViolation(
+            _l(
+                "The order cannot be received after %(date)s: the placement's history already "
+                "has that date.",
+                date=format_date(min(later)),
+            ),
+            field="received_on",
+        )
+
+
+def update_order(
+    user: User, placement: Placement, data: Mapping[str, Any], version: Any
+) -> list[str]:
+    """Change the order's details (any status; the person stays the same). Returns the
+    names of the fields that changed; the audit lists those names, not their values."""
+    _require_staff(user)
+    _check_version(placement, version, ORDER_LABELS, data)
+    values = _order_values(user, data, current=placement)
+    _check_received_before_what_followed(placement, values["received_on"])
+    changed = [name for name, value in values.items() if getattr(placement, name) != value]
+    if changed:
+        with _saving(placement, ORDER_LABELS, values):
+            for name in changed:
+                setattr(placement, name, values[name])
+            audit.record(
+                user, "placement.order_changed", placement, placement.participant_id, fields=changed
+            )
+    return changed
+
+
+# --- before the start: study visit, declined, withdrawn -------------------------------------
+
+
+def _checked_before_start(to: str | None) -> tuple[PlacementStatus, Outcome | None]:
+    """The status to move to, and the outcome that goes with it (a mistake's only)."""
+    if to == REGISTERED_BY_MISTAKE:
+        return PlacementStatus.WITHDRAWN, Outcome.REGISTERED_BY_MISTAKE
+    try:
+        status = PlacementStatus(to)
+    except ValueError:
+        status = None
+    if status not in BEFORE_START:
+        raise RuleViolation(_l("Choose what happened."), field="to")
+    return status, None
+
+
+def change_status(
+    user: User,
+    placement: Placement,
+    to: str | None,
+    on_date: dt.date | None,
+    note: str | None,
+    version: Any,
+) -> PlacementEvent:
+    """A study visit booked or held (its date may lie ahead), or the order declined,
+    withdrawn or found registered by mistake (on a day that has come)."""
+    _require_staff(user)
+    status, outcome = _checked_before_start(to)
+    sent = {"status": status}
+    _check_version(placement, version, STATUS_FIELD, sent)
+    on_date = _required_date(on_date, "on_date", _l("Write the date."))
+    if status != PlacementStatus.STUDY_VISIT:
+        _not_in_future(on_date, "on_date")
+    note = _clean_text(note, "note")
+    with _saving(placement, STATUS_FIELD, sent):
+        event = flow.move(user, placement, status, on_date, note)
+        if status == PlacementStatus.STUDY_VISIT:
+            placement.study_visit_on = on_date
+        if outcome is not None:
+            placement.exit_outcome = outcome
+            audit.record(
+                user, "placement.registered_by_mistake", placement, placement.participant_id
+            )
+    return event
+
+
+# --- exit and reopening --------------------------------------------------------------------
+
+
+def _checked_end_date(placement: Placement, end_date: dt.date | None) -> dt.date:
+    end_date = _not_in_future(
+        _required_date(end_date, "end_date", _l("Write the participant's last day.")), "end_date"
+    )
+    if end_date < placement.start_date:  # an active placement has one: intake sets it
+        raise RuleViolation(
+            _l(
+                "The last day cannot come before the start (%(date)s).",
+                date=format_date(placement.start_date),
+            ),
+            field="end_date",
+        )
+    last_attended = queries.last_attendance_day(placement)
+    if last_attended and end_date < last_attended:
+        raise RuleViolation(
+            _l(
+                "Attendance is recorded on %(date)s, after that day. Choose %(date)s or later, "
+                "or correct the attendance first.",
+                date=format_date(last_attended),
+            ),
+            field="end_date",
+        )
+    return end_date
+
+
+def _checked_outcome(value: str | None) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError:
+        raise RuleViolation(_l("Choose the outcome."), field="exit_outcome") from None
+
+
+def _checked_interview(answers: Mapping[str, str | None]) -> dict[str, str] | None:
+    """{question: answer} for the questions answered; None when none was."""
+    interview = {}
+    for question, answer in answers.items():
+        answer = (answer or "").strip()
+        if len(answer) > TEXT_MAX_LENGTH:
+            raise RuleViolation(
+                _l("Keep each answer to %(count)d characters.", count=TEXT_MAX_LENGTH)
+            )
+        if answer:
+            interview[question] = answer
+    return interview or None
+
+
+def record_exit(
+    user: User,
+    placement: Placement,
+    end_date: dt.date | None,
+    outcome: str | None,
+    answers: Mapping[str, str | None],
+    note: str | None,
+    version: Any,
+) -> Placement:
+    """End an active placement: last day, outcome, the optional exit interview
+    ({question: answer}), and the follow-up three months later, in one transaction."""
+    _require_staff(user)
+    sent = {"status": PlacementStatus.ENDED, "end_date": end_date, "exit_outcome": outcome}
+    _check_version(placement, version, EXIT_LABELS, sent)
+    if placement.status != PlacementStatus.ACTIVE:
+        raise RuleViolation(
+            _l(
+                "Only an active placement can end. This one is “%(status)s”.",
+                status=PLACEMENT_STATUS_LABELS[placement.status],
+            )
+        )
+    end_date = _checked_end_date(placement, end_date)
+    outcome = _checked_outcome(outcome)
+    interview = _checked_interview(answers)
+    note = _clean_text(note, "note")
+    with _saving(placement, EXIT_LABELS, sent):
+        flow.move(user, placement, PlacementStatus.ENDED, end_date, note)
+        placement.end_date = end_date
+        placement.exit_outcome = outcome
+        placement.exit_interview = interview
+        audit.record(
+            user,
+            "placement.exit_recorded",
+            placement,
+            placement.participant_id,
+            outcome=outcome.value,
+            end_date=end_date.isoformat(),
+            interview_answers=len(interview or {}),
+        )
+        schedule_after_exit(user, placement)
+    return placement
+
+
+def reopen(user: User, placement: Placement, note: str | None, version: Any) -> PlacementEvent:
+    """An ended placement becomes active again, a declined or withdrawn order an order
+    again; an end date and outcome are cleared (the audit keeps them; the exit interview
+    stays for the next exit). Dated today, with the reason."""
+    _require_staff(user)
+    note = _clean_text(note, "note")
+    if note is None:
+        raise RuleViolation(_l("Write why the placement is reopened."), field="note")
+    _check_version(placement, version, {}, {})  # the page shows the status it has now
+    to = REOPENS_TO.get(placement.status)
+    if to is None:
+        raise RuleViolation(_l("Only an ended, declined or withdrawn placement can be reopened."))
+    _check_no_open_placement(placement.participant, except_id=placement.id)
+    previous_end, previous_outcome = placement.end_date, placement.exit_outcome
+    with _saving(placement, {}, {}):
+        event = flow.move(user, placement, to, local_today(), note)
+        if previous_outcome is not None:
+            placement.end_date = None
+            placement.exit_outcome = None
+            audit.record(
+                user,
+                "placement.exit_undone",
+                placement,
+                placement.participant_id,
+                previous_end_date=previous_end.isoformat() if previous_end else None,
+                previous_outcome=previous_outcome.value,
+            )
+    return event
+
+
+# --- the need-category code list (admins) ------------------------------------------------
+
+
+def _require_admin(user: User) -> None:
+    if user.role != Role.ADMIN:
+        raise RuleViolation(_l("Only coordinators change the need categories."))
+
+
+def _clean_category_name(user: User, name: str | None, current: NeedCategory | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise RuleViolation(_l("Write a name."), field="name")
+    if len(name) > NeedCategory.name.type.length:
+        raise RuleViolation(
+            _l("Keep it to %(count)d characters or fewer.", count=NeedCategory.name.type.length),
+            field="name",
+        )
+    # Compared in Python: SQLite's lower() leaves å, ä and ö alone, and the list is short.
+    taken = {
+        category.name.casefold()
+        for category in queries.need_categories(user, active_only=False)
+        if category is not current
+    }
+    if name.casefold() in taken:
+        raise RuleViolation(_l("There is already a need category with that name."), field="name")
+    return name
+
+
+def _commit_category() -> None:
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # two admins adding the same name at once
+        db.session.rollback()
+        raise RuleViolation(
+            _l("There is already a need category with that name."), field="name"
+        ) from None
+
+
+def create_need_category(user: User, name: str | None) -> NeedCategory:
+    _require_admin(user)
+    category = NeedCategory(
+        organisation_id=user.organisation_id, name=_clean_category_name(user, name, None)
+    )
+    db.session.add(category)
+    audit.record(user, "need_category.created", category, name=category.name)
+    _commit_category()
+    return category
+
+
+def update_need_category(
+    user: User, category: NeedCategory, name: str | None, active: bool
+) -> list[str]:
+    """Rename, retire (no longer offered; orders keep it) or bring back. Returns what changed."""
+    _require_admin(user)
+    values = {"name": _clean_category_name(user, name, category), "active": bool(active)}
+    changed = [field for field, value in values.items() if getattr(category, field) != value]
+    if changed:
+        audit.record(
+            user,
+            "need_category.changed",
+            category,
+            **{field: [getattr(category, field), values[field]] for field in changed},
+        )
+        for field in changed:
+            setattr(category, field, values[field])
+        _commit_category()
+    return changed

@@ -1,0 +1,133 @@
+"""The tablet check-in, in a real browser with touch: one tap per person on the day view,
+saved without reloading the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from movetrack.clock import local_today
+from movetrack.extensions import db
+from movetrack.org.models import OrderingUnit, Unit
+from movetrack.participants.models import Participant
+from movetrack.placements.models import (
+    Attendance,
+    Placement,
+    PlacementStatus,
+    Purpose,
+    ScheduleDay,
+)
+from tests.e2e.conftest import LAPTOP, TABLET
+from tests.e2e.test_pages import SMALL_TARGETS
+
+PERSON = "Vera Viklund"  # not in the demo data: her day is this test's alone
+
+
+@pytest.fixture(scope="module")
+def live_db(live_app, live_server):
+    """The live server's database, for arranging this test's own person."""
+    with live_app.app_context():
+        yield
+
+
+@pytest.fixture(scope="module")
+def placement_id(live_db) -> int:
+    """A person in Passagen with a running placement scheduled every day of the week, so
+    she is expected today whatever day the test runs."""
+    existing = db.session.scalar(
+        sa.select(Placement).join(Placement.participant).where(Participant.name == PERSON)
+    )
+    if existing:
+        return existing.id
+    today = local_today()
+    passagen = db.session.scalar(sa.select(Unit).where(Unit.name == "Passagen"))
+    person = Participant(name=PERSON, unit=passagen)
+    placement = Placement(
+        participant=person, unit=passagen, purpose=Purpose.WORK_TRAINING,
+        ordering_unit=db.session.scalar(
+            sa.select(OrderingUnit).where(OrderingUnit.name == "Arbetsförmedlingen")
+        ),
+        received_on=today - dt.timedelta(days=40), start_date=today - dt.timedelta(days=14),
+        status=PlacementStatus.ACTIVE,
+        schedule=[ScheduleDay(weekday=day, hours=Decimal(6)) for day in range(7)],
+    )
+    db.session.add(placement)
+    db.session.commit()
+    return placement.id
+
+
+def todays_record(placement_id: int) -> Attendance | None:
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(Attendance).where(
+            Attendance.placement_id == placement_id, Attendance.on_date == local_today()
+        )
+    )
+
+
+def signed_in_on_the_day_view(sign_in):
+    page = sign_in("handledare")
+    page.wait_for_url(re.compile(r"/day/units/\d+$"))  # the sign-in's redirects have landed
+    return page
+
+
+def test_supervisor_checks_in_with_one_tap_without_a_reload(sign_in, placement_id):
+    page = signed_in_on_the_day_view(sign_in)
+    tile = page.locator(f"#attendance-{placement_id}")
+    expect(tile).to_contain_text("Vera")
+    here = tile.locator(".checkin-here")
+    expect(here).to_have_attribute("aria-pressed", "false")
+    page.evaluate("window.__sameDocument = true")  # survives only if nothing reloads the page
+
+    here.tap()
+
+    expect(tile.locator(".checkin-here")).to_have_attribute("aria-pressed", "true")
+    expect(tile).to_have_class(re.compile("checkin-present"))
+    expect(page.locator("#checkin-count")).to_contain_text(re.compile(r"[1-9]"))
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded instead of htmx"
+    record = todays_record(placement_id)
+    assert record is not None and record.status == "present"
+
+    # Anything but a whole day: the menu, the hours as a Swedish person writes them.
+    tile.locator(".checkin-more > summary").tap()
+    tile.locator("input[name=hours]").fill("2,5")
+    tile.locator("button[value=partly]").tap()
+    expect(tile).to_have_class(re.compile("checkin-partly"))
+    expect(tile.locator(".checkin-status")).to_contain_text("2,5")
+    assert page.evaluate("window.__sameDocument === true")
+    record = todays_record(placement_id)
+    assert (record.status, record.hours, record.version) == ("partly", Decimal("2.5"), 2)
+
+
+@pytest.mark.parametrize("viewport", [TABLET, LAPTOP], ids=["768x1024", "1280x800"])
+def test_attendance_pages_fit_touch_and_pass_axe(sign_in, live_server, placement_id, viewport):
+    page = signed_in_on_the_day_view(sign_in)
+    page.set_viewport_size(viewport)
+    csp_errors = []
+    page.on("console", lambda message: csp_errors.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    problems = []
+    for name, url in [
+        ("day view", page.url),
+        ("placement's attendance", f"{live_server}/placements/{placement_id}/attendance"),
+        ("monthly report", f"{live_server}/attendance/report"),
+    ]:
+        page.goto(url)
+        if name == "day view":  # the menu open, as a supervisor uses it
+            page.locator(f"#attendance-{placement_id} .checkin-more > summary").tap()
+        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+            problems.append(f"{name}: scrolls sideways")
+        small = page.evaluate(SMALL_TARGETS)
+        if small:
+            problems.append(f"{name}: small touch targets {small}")
+        results = Axe().run(page)
+        if results.violations_count:
+            problems.append(f"{name}: axe {results.generate_report()}")
+    assert not problems, "\n".join(problems)
+    assert not csp_errors, csp_errors

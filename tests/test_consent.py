@@ -1,0 +1,342 @@
+"""Consent: staff record what each party may see, withdraw it with a date, and the history
+stays; consent/visibility.py decides from it what an ordering unit sees, at that moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from movetrack.audit import AuditEvent
+from movetrack.consent import services
+from movetrack.consent.visibility import NOTHING, Share, Shared, in_force, shared_with
+from movetrack.extensions import db
+from movetrack.org.models import OrderingUnit, Organisation
+from movetrack.placements.models import Consent, Placement, Purpose
+from movetrack.rules import RuleViolation
+from tests import factories
+from tests.helpers import csrf_token, post_form
+
+TODAY = dt.date.today()
+
+
+def sign_in(client, username: str) -> None:
+    """Signed in, reading the pages in English (the messages are checked in English,
+    whatever the Swedish catalogue says)."""
+    post_form(client, "/login", "/language", data={"lang": "en"})
+    post_form(client, "/login", data={"username": username, "password": factories.PASSWORD})
+
+
+def _url(participant) -> str:
+    return f"/participants/{participant.id}/consent"
+
+
+def _give(client, participant, **data):
+    page = client.get(_url(participant))
+    return client.post(_url(participant), data={"csrf_token": csrf_token(page.text), **data})
+
+
+def _withdraw(client, participant, consent, on: str | None = None, page_html: str | None = None):
+    """Post the consent's own withdrawal form (its fields carry the prefix withdraw-<id>-)."""
+    html = page_html or client.get(_url(participant)).text
+    prefix = f"withdraw-{consent.id}-"
+    return client.post(
+        f"{_url(participant)}/{consent.id}/withdraw",
+        data={"csrf_token": csrf_token(html),
+              prefix + "withdrawn_on": TODAY.isoformat() if on is None else on},
+    )
+
+
+def _consents():
+    return db.session.scalars(sa.select(Consent).order_by(Consent.id)).all()
+
+
+def _consent(world, ordering_unit=None, other_party=None, given_on=TODAY, **shares) -> Consent:
+    consent = Consent(
+        participant=world.anna, ordering_unit=ordering_unit, other_party=other_party,
+        given_on=given_on, recorded_by_id=world.admin.id, **shares,
+    )
+    db.session.add(consent)
+    db.session.commit()
+    return consent
+
+
+# --- recording ------------------------------------------------------------------------------
+
+
+def test_staff_record_a_consent_to_an_ordering_unit(client, world):
+    sign_in(client, "handledare")
+    page = client.get(_url(world.anna))
+    assert page.status_code == 200
+    assert "Arbetsförmedlingen" in page.text
+    response = _give(
+        client, world.anna, party=str(world.af.id), shares=["progress", "attendance"],
+        given_on=(TODAY - dt.timedelta(days=2)).isoformat(),
+    )
+    assert response.status_code == 302
+    consent = _consents()[0]
+    assert consent.ordering_unit_id == world.af.id and consent.other_party is None
+    assert (consent.share_progress, consent.share_attendance, consent.share_follow_up_notes) == (
+        True, True, False)
+    assert consent.given_on == TODAY - dt.timedelta(days=2)
+    assert consent.recorded_by_id == world.supervisor.id and consent.withdrawn_on is None
+    audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "consent.given")).one()
+    assert audit.participant_id == world.anna.id and audit.actor_id == world.supervisor.id
+    assert audit.details["shares"] == ["attendance", "progress"]
+
+    page = client.get(response.location)
+    assert "flash-success" in page.text
+    assert "Hanna Handledare" in page.text  # recorded by
+
+
+def test_the_page_suggests_the_ordering_unit_of_the_open_placement(client, world):
+    placement = Placement(participant=world.anna, unit=world.passagen, ordering_unit=world.af,
+                          purpose=Purpose.WORK_TRAINING, received_on=TODAY)
+    db.session.add(placement)
+    db.session.commit()
+    sign_in(client, "handledare")
+    page = client.get(_url(world.anna)).text
+    assert f'<option selected value="{world.af.id}">' in page
+    assert f'href="/placements/{placement.id}"' in page
+
+
+def test_a_consent_to_another_party_is_recorded_by_name(client, world):
+    sign_in(client, "admin")
+    response = _give(client, world.anna, party="other", other_party="  Psykiatrin   Kristinehamn ",
+                     shares=["follow_up_notes"], given_on=TODAY.isoformat())
+    assert response.status_code == 302
+    consent = _consents()[0]
+    assert (consent.ordering_unit_id, consent.other_party) == (None, "Psykiatrin Kristinehamn")
+    assert "Other party, outside movetrack" in client.get(_url(world.anna)).text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"party": "", "shares": ["progress"]}, "Choose an ordering unit, or write the name of another party."),
+        ({"party": "other", "other_party": "", "shares": ["progress"]},
+         "Choose an ordering unit, or write the name of another party."),
+        ({"party": "AF", "other_party": "Psykiatrin", "shares": ["progress"]},
+         "Choose an ordering unit or name another party, not both."),
+        ({"party": "AF", "shares": []}, "Tick at least one thing the party may see."),
+        ({"party": "AF", "shares": ["progress"], "given_on": "tomorrow"},
+         "A consent cannot be given on a day that has not come."),
+        ({"party": "AF", "shares": ["progress"], "given_on": "31/3"}, "Write a date such as 2025-03-31."),
+        ({"party": "AF", "shares": ["progress"], "given_on": ""}, "Write the day the consent was given."),
+        ({"party": "99999999999", "shares": ["progress"]}, "Choose one of the listed parties."),
+        ({"party": "AF", "shares": ["everything"]}, "Choose among the listed parts."),
+        ({"party": "other", "other_party": "x" * 201, "shares": ["progress"]}, "200"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_saves_nothing(client, world, data, message):
+    sign_in(client, "handledare")
+    data = dict(data)
+    if data["party"] == "AF":
+        data["party"] = str(world.af.id)
+    given_on = {"tomorrow": (TODAY + dt.timedelta(days=1)).isoformat()}.get(
+        data.get("given_on"), data.get("given_on", TODAY.isoformat()))
+    response = _give(client, world.anna, **{**data, "given_on": given_on})
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text
+    assert message in response.text
+    if data.get("other_party"):
+        assert data["other_party"][:50] in response.text  # what was typed is kept
+    assert _consents() == []
+
+
+def test_an_ordering_unit_of_another_organisation_is_refused(world):
+    elsewhere = OrderingUnit(organisation=Organisation(name="Grannkommunen"), name="Deras AF")
+    db.session.add(elsewhere)
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="listed ordering units"):
+        services.give_consent(world.admin, world.anna, elsewhere.id, None, [Share.PROGRESS], TODAY)
+    assert _consents() == []
+
+
+def test_only_staff_record_consent(world):
+    with pytest.raises(RuleViolation):
+        services.give_consent(world.orderer, world.anna, world.af.id, None, [Share.PROGRESS], TODAY)
+
+
+def test_a_second_consent_to_the_same_party_waits_for_the_first_to_be_withdrawn(client, world):
+    first = _consent(world, world.af, share_progress=True)
+    sign_in(client, "handledare")
+    response = _give(client, world.anna, party=str(world.af.id), shares=["attendance"],
+                     given_on=TODAY.isoformat())
+    assert response.status_code == 422
+    assert "Arbetsförmedlingen already has a consent in force" in response.text
+    assert len(_consents()) == 1
+
+    assert _withdraw(client, world.anna, first).status_code == 302
+    response = _give(client, world.anna, party=str(world.af.id), shares=["attendance"],
+                     given_on=TODAY.isoformat())
+    assert response.status_code == 302
+    assert [c.withdrawn_on for c in _consents()] == [TODAY, None]  # the history keeps both
+
+
+def test_other_parties_are_told_apart_by_name_whatever_the_case(world):
+    _consent(world, other_party="God man", share_progress=True)
+    with pytest.raises(RuleViolation, match="already has a consent in force"):
+        services.give_consent(world.admin, world.anna, None, "god  MAN", [Share.PROGRESS], TODAY)
+    services.give_consent(world.admin, world.anna, None, "Psykiatrin", [Share.PROGRESS], TODAY)
+    assert len(_consents()) == 2
+
+
+# --- withdrawing ----------------------------------------------------------------------------
+
+
+def test_withdrawing_closes_the_consent_and_keeps_it_in_the_history(client, world):
+    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=30), share_progress=True)
+    sign_in(client, "handledare")
+    page = client.get(_url(world.anna))
+    assert "In force now" in page.text and f'id="consent-{consent.id}"' in page.text
+    yesterday = TODAY - dt.timedelta(days=1)
+    response = _withdraw(client, world.anna, consent, yesterday.isoformat(), page.text)
+    assert response.status_code == 302
+    db.session.refresh(consent)
+    assert consent.withdrawn_on == yesterday
+    assert consent.withdrawn_by_id == world.supervisor.id and consent.withdrawn_at is not None
+    audit = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "consent.withdrawn")).one()
+    assert audit.details == {"withdrawn_on": yesterday.isoformat()}
+    page = client.get(_url(world.anna))
+    assert "No consent is in force" in page.text
+    assert "Withdrawn consents" in page.text and "Arbetsförmedlingen" in page.text
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("future", "the day cannot be in the future"),
+        ("before", "it cannot be withdrawn before that"),
+        ("", "Write the day the consent was withdrawn."),
+        ("igår", "Write a date such as 2025-03-31."),
+    ],
+)
+def test_a_withdrawal_with_a_bad_day_gets_a_message_and_changes_nothing(client, world, day, message):
+    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=3), share_progress=True)
+    sign_in(client, "handledare")
+    typed = {
+        "future": (TODAY + dt.timedelta(days=1)).isoformat(),
+        "before": (TODAY - dt.timedelta(days=4)).isoformat(),
+    }.get(day, day)
+    response = _withdraw(client, world.anna, consent, typed)
+    assert response.status_code == 422
+    assert message in response.text
+    assert f'value="{typed}"' in response.text  # kept, in the row's open form
+    db.session.refresh(consent)
+    assert consent.withdrawn_on is None
+
+
+def test_a_consent_withdrawn_meanwhile_is_not_withdrawn_twice(client, world):
+    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=3), share_progress=True)
+    sign_in(client, "handledare")
+    stale_page = client.get(_url(world.anna)).text
+    assert _withdraw(client, world.anna, consent, page_html=stale_page).status_code == 302
+    for day in (TODAY.isoformat(), "not a date"):
+        response = _withdraw(client, world.anna, consent, day, stale_page)
+        assert response.status_code == 422
+        assert "already withdrawn" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "consent.withdrawn")) == 1
+
+
+def test_a_withdrawal_without_the_csrf_token_is_refused(client, world):
+    consent = _consent(world, world.af, share_progress=True)
+    sign_in(client, "handledare")
+    response = client.post(f"{_url(world.anna)}/{consent.id}/withdraw",
+                           data={f"withdraw-{consent.id}-withdrawn_on": TODAY.isoformat()})
+    assert response.status_code == 400
+    db.session.refresh(consent)
+    assert consent.withdrawn_on is None
+
+
+def test_the_database_refuses_a_withdrawal_before_the_consent(world):
+    consent = _consent(world, world.af, share_progress=True)
+    consent.withdrawn_on = TODAY - dt.timedelta(days=1)
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+# --- who may -------------------------------------------------------------------------------
+
+
+def test_a_supervisor_of_another_unit_gets_404(client, world):
+    consent = _consent(world, world.af, share_progress=True)
+    sign_in(client, "stallchef")
+    assert client.get(_url(world.anna)).status_code == 404
+    token = csrf_token(client.get(_url(world.bertil)).text)
+    response = client.post(f"{_url(world.anna)}/{consent.id}/withdraw",
+                           data={"csrf_token": token})
+    assert response.status_code == 404
+    assert client.post(_url(world.anna), data={"csrf_token": token}).status_code == 404
+
+
+def test_a_consent_of_someone_else_is_404_under_this_participant(client, world):
+    consent = _consent(world, world.af, share_progress=True)
+    sign_in(client, "admin")
+    token = csrf_token(client.get(_url(world.bertil)).text)
+    response = client.post(f"{_url(world.bertil)}/{consent.id}/withdraw", data={"csrf_token": token})
+    assert response.status_code == 404
+    db.session.refresh(consent)
+    assert consent.withdrawn_on is None
+
+
+def test_case_workers_may_not_see_or_record_consent(client, world):
+    sign_in(client, "handlaggare")
+    assert client.get(_url(world.anna)).status_code == 403
+
+
+def test_signing_in_is_required(client, world):
+    response = client.get(_url(world.anna))
+    assert response.status_code == 302 and "/login" in response.location
+
+
+# --- visibility: decided when someone looks --------------------------------------------------
+
+
+def test_what_is_shared_follows_the_consent_in_force_on_the_day(world):
+    week_ago = TODAY - dt.timedelta(days=7)
+    consent = _consent(world, world.af, given_on=week_ago, share_progress=True,
+                       share_follow_up_notes=True)
+    assert shared_with(world.af.id, world.anna.id) == Shared(progress=True, follow_up_notes=True)
+    assert shared_with(world.af.id, world.anna.id, week_ago - dt.timedelta(days=1)) == NOTHING
+    assert shared_with(world.af.id, world.bertil.id) == NOTHING  # someone else's consent
+
+    services.withdraw_consent(world.admin, consent, week_ago)
+    assert shared_with(world.af.id, world.anna.id) == NOTHING
+
+
+def test_a_withdrawal_takes_effect_when_recorded_whatever_day_it_carries(world):
+    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=30), share_progress=True)
+    services.withdraw_consent(world.admin, consent, TODAY - dt.timedelta(days=20))
+    # Also on a day between the two dates: the recorded withdrawal closes it for good.
+    assert shared_with(world.af.id, world.anna.id, TODAY - dt.timedelta(days=25)) == NOTHING
+
+
+def test_a_consent_to_another_party_or_another_ordering_unit_opens_nothing_to_this_one(world):
+    social = OrderingUnit(organisation=world.org, name="Socialtjänsten")
+    db.session.add(social)
+    db.session.commit()
+    _consent(world, social, share_progress=True, share_attendance=True)
+    _consent(world, other_party="Arbetsförmedlingen", share_progress=True)  # same name, no account
+    assert shared_with(world.af.id, world.anna.id) == NOTHING
+    assert shared_with(social.id, world.anna.id) == Shared(progress=True, attendance=True)
+
+
+def test_in_force_is_an_sql_expression_for_lists(world):
+    _consent(world, world.af, share_progress=True)
+    withdrawn = _consent(world, other_party="God man", given_on=TODAY - dt.timedelta(days=2),
+                         share_progress=True)
+    services.withdraw_consent(world.admin, withdrawn, TODAY)
+    ids = db.session.scalars(sa.select(Consent.id).where(in_force(TODAY))).all()
+    assert len(ids) == 1 and withdrawn.id not in ids
+
+
+def test_shared_knows_its_parts():
+    shared = Shared(attendance=True)
+    assert Share.ATTENDANCE in shared and Share.PROGRESS not in shared
+    assert shared.anything and shared.shares == [Share.ATTENDANCE]
+    assert not NOTHING.anything
