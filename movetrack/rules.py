@@ -4,7 +4,12 @@ Routes turn it into a clear message in the user's language (status 422), keeping
 the user typed; nothing has been written when it is raised.
 """
 
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
+
+from movetrack.clock import local_today
 
 
 class RuleViolation(Exception):
@@ -23,3 +28,25 @@ class RuleViolation(Exception):
 
     def __str__(self) -> str:
         return str(self._message)
+
+
+# Small checks every service needs, written once.
+
+def clean_text(value: str | None, field: str, max_length: int) -> str | None:
+    """Trimmed text, None when empty; a RuleViolation when longer than the column allows."""
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise RuleViolation(_l("Use at most %(count)d characters.", count=max_length), field=field)
+    return value or None
+
+
+def required_date(value: dt.date | None, field: str, message) -> dt.date:
+    if value is None:
+        raise RuleViolation(message, field=field)
+    return value
+
+
+def not_in_future(day: dt.date, field: str) -> dt.date:
+    if day > local_today():
+        raise RuleViolation(_l("The date has not come yet."), field=field)
+    return day

@@ -31,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from movetrack import audit
 from movetrack.auth.models import Role, User
 from movetrack.auth.policy import STAFF_ROLES
-from movetrack.clock import local_today, utcnow
+from movetrack.clock import utcnow
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule
 from movetrack.modules.models import STEP_COUNT, Module
@@ -51,7 +51,7 @@ from movetrack.placements.models import (
     ScheduleDay,
     UnitSettings,
 )
-from movetrack.rules import RuleViolation
+from movetrack.rules import RuleViolation, clean_text, not_in_future, required_date
 
 MAX_TEXT = 4000
 MAX_SHORT_TEXT = 200  # Goal.who and Goal.when
@@ -143,25 +143,6 @@ def _require_staff(user: User) -> None:
         raise RuleViolation(_l("Only staff work with intakes, plans and follow-ups."))
 
 
-def _clean_text(value: str | None, field: str, max_length: int = MAX_TEXT) -> str | None:
-    value = (value or "").strip()
-    if len(value) > max_length:
-        raise RuleViolation(_l("Use at most %(count)d characters.", count=max_length), field=field)
-    return value or None
-
-
-def _required_date(value: dt.date | None, field: str, message) -> dt.date:
-    if value is None:
-        raise RuleViolation(message, field=field)
-    return value
-
-
-def _not_in_future(day: dt.date, field: str) -> dt.date:
-    if day > local_today():
-        raise RuleViolation(_l("The date has not come yet."), field=field)
-    return day
-
-
 # --- intake in the three-party meeting -------------------------------------------------------
 
 INTAKE_LABELS = {
@@ -223,11 +204,11 @@ def _check_intake_allowed(placement: Placement) -> None:
 
 
 def _intake_dates(placement: Placement, data: dict) -> tuple[dt.date, dt.date]:
-    intake_on = _not_in_future(
-        _required_date(data.get("intake_on"), "intake_on", _l("Write the date of the meeting.")),
+    intake_on = not_in_future(
+        required_date(data.get("intake_on"), "intake_on", _l("Write the date of the meeting.")),
         "intake_on",
     )
-    start_date = _required_date(
+    start_date = required_date(
         data.get("start_date"), "start_date", _l("Write the date the participant starts.")
     )
     for day, field in ((intake_on, "intake_on"), (start_date, "start_date")):
@@ -287,7 +268,7 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
     submitted = {**data, "status": PlacementStatus.ACTIVE}
     _check_version(placement, data.get("version"), INTAKE_LABELS, submitted)
     intake_on, start_date = _intake_dates(placement, data)
-    attendees = _clean_text(data.get("intake_attendees"), "intake_attendees")
+    attendees = clean_text(data.get("intake_attendees"), "intake_attendees", MAX_TEXT)
     if not data.get("wants_to_take_part"):
         raise RuleViolation(
             _l("Tick this only when the participant has said so themselves. Without their "
@@ -419,11 +400,11 @@ def _require_open_plan(placement: Placement) -> None:
 
 def _goal_values(data: dict[str, Any]) -> dict[str, str | None]:
     values = {
-        "text": _clean_text(data.get("text"), "text"),
-        "participant_words": _clean_text(data.get("participant_words"), "participant_words"),
-        "who": _clean_text(data.get("who"), "who", MAX_SHORT_TEXT),
-        "when": _clean_text(data.get("when"), "when", MAX_SHORT_TEXT),
-        "follow_up_how": _clean_text(data.get("follow_up_how"), "follow_up_how"),
+        "text": clean_text(data.get("text"), "text", MAX_TEXT),
+        "participant_words": clean_text(data.get("participant_words"), "participant_words", MAX_TEXT),
+        "who": clean_text(data.get("who"), "who", MAX_SHORT_TEXT),
+        "when": clean_text(data.get("when"), "when", MAX_SHORT_TEXT),
+        "follow_up_how": clean_text(data.get("follow_up_how"), "follow_up_how", MAX_TEXT),
     }
     if not values["text"]:
         raise RuleViolation(_l("Write what the goal is."), field="text")
@@ -540,8 +521,8 @@ FOLLOW_UP_LABELS = {
 
 
 def _checked_held_on(follow_up: FollowUp, held_on: dt.date | None) -> dt.date:
-    held_on = _not_in_future(
-        _required_date(held_on, "held_on", _l("Write the date the follow-up was held.")), "held_on"
+    held_on = not_in_future(
+        required_date(held_on, "held_on", _l("Write the date the follow-up was held.")), "held_on"
     )
     placement = follow_up.placement
     if follow_up.kind == FollowUpKind.AFTER_EXIT:
@@ -589,10 +570,10 @@ def record_follow_up(user: User, follow_up: FollowUp, data: dict[str, Any]) -> F
     _check_version(follow_up, data.get("version"), FOLLOW_UP_LABELS, data)
     values = {
         "held_on": _checked_held_on(follow_up, data.get("held_on")),
-        "attendees": _clean_text(data.get("attendees"), "attendees"),
-        "notes": _clean_text(data.get("notes"), "notes"),
-        "decisions": _clean_text(data.get("decisions"), "decisions"),
-        "next_step": _clean_text(data.get("next_step"), "next_step"),
+        "attendees": clean_text(data.get("attendees"), "attendees", MAX_TEXT),
+        "notes": clean_text(data.get("notes"), "notes", MAX_TEXT),
+        "decisions": clean_text(data.get("decisions"), "decisions", MAX_TEXT),
+        "next_step": clean_text(data.get("next_step"), "next_step", MAX_TEXT),
         "activity_after_exit": _checked_activity(follow_up, data.get("activity_after_exit")),
     }
     first_time = follow_up.held_on is None

@@ -47,7 +47,7 @@ from movetrack.placements.models import (
     Purpose,
     TargetGroup,
 )
-from movetrack.rules import RuleViolation
+from movetrack.rules import RuleViolation, clean_text, not_in_future, required_date
 
 TEXT_MAX_LENGTH = 4000
 # Recorded on the placement's page before the start; intake, exit and reopening have their own.
@@ -159,27 +159,6 @@ def _saving(
 def _require_staff(user: User) -> None:
     if user.role not in STAFF_ROLES:
         raise RuleViolation(_l("Only staff register and change placements."))
-
-
-def _clean_text(value: str | None, field: str) -> str | None:
-    value = (value or "").strip()
-    if len(value) > TEXT_MAX_LENGTH:
-        raise RuleViolation(
-            _l("Use at most %(count)d characters.", count=TEXT_MAX_LENGTH), field=field
-        )
-    return value or None
-
-
-def _required_date(value: dt.date | None, field: str, message) -> dt.date:
-    if value is None:
-        raise RuleViolation(message, field=field)
-    return value
-
-
-def _not_in_future(day: dt.date, field: str) -> dt.date:
-    if day > local_today():
-        raise RuleViolation(_l("The date has not come yet."), field=field)
-    return day
 
 
 def _check_no_open_placement(participant: Participant, except_id: int | None = None) -> None:
@@ -298,8 +277,8 @@ def _checked_target_groups(values: Iterable[str] | None) -> list[str]:
 def _order_values(user: User, data: Mapping[str, Any], current: Placement | None) -> dict[str, Any]:
     """The order's fields (ORDER_LABELS), checked in the order the form shows them."""
     ordering_unit = _checked_ordering_unit(user, data.get("ordering_unit_id"))
-    received_on = _not_in_future(
-        _required_date(
+    received_on = not_in_future(
+        required_date(
             data.get("received_on"), "received_on", _l("Write the date the order came in.")
         ),
         "received_on",
@@ -319,7 +298,7 @@ def _order_values(user: User, data: Mapping[str, Any], current: Placement | None
             user, data.get("need_category_id"), current and current.need_category_id
         ),
         "target_groups": _checked_target_groups(data.get("target_groups")),
-        "order_note": _clean_text(data.get("order_note"), "order_note"),
+        "order_note": clean_text(data.get("order_note"), "order_note", TEXT_MAX_LENGTH),
     }
 
 
@@ -415,10 +394,10 @@ def change_status(
     status, outcome = _checked_before_start(to)
     sent = {"status": status}
     _check_version(placement, version, STATUS_FIELD, sent)
-    on_date = _required_date(on_date, "on_date", _l("Write the date."))
+    on_date = required_date(on_date, "on_date", _l("Write the date."))
     if status != PlacementStatus.STUDY_VISIT:
-        _not_in_future(on_date, "on_date")
-    note = _clean_text(note, "note")
+        not_in_future(on_date, "on_date")
+    note = clean_text(note, "note", TEXT_MAX_LENGTH)
     with _saving(placement, STATUS_FIELD, sent):
         event = flow.move(user, placement, status, on_date, note)
         if status == PlacementStatus.STUDY_VISIT:
@@ -435,8 +414,8 @@ def change_status(
 
 
 def _checked_end_date(placement: Placement, end_date: dt.date | None) -> dt.date:
-    end_date = _not_in_future(
-        _required_date(end_date, "end_date", _l("Write the participant's last day.")), "end_date"
+    end_date = not_in_future(
+        required_date(end_date, "end_date", _l("Write the participant's last day.")), "end_date"
     )
     if end_date < placement.start_date:  # an active placement has one: intake sets it
         raise RuleViolation(
@@ -504,7 +483,7 @@ def record_exit(
     end_date = _checked_end_date(placement, end_date)
     outcome = _checked_outcome(outcome)
     interview = _checked_interview(answers)
-    note = _clean_text(note, "note")
+    note = clean_text(note, "note", TEXT_MAX_LENGTH)
     with _saving(placement, EXIT_LABELS, sent):
         flow.move(user, placement, PlacementStatus.ENDED, end_date, note)
         placement.end_date = end_date
@@ -528,7 +507,7 @@ def reopen(user: User, placement: Placement, note: str | None, version: Any) -> 
     again; an end date and outcome are cleared (the audit keeps them; the exit interview
     stays for the next exit). Dated today, with the reason."""
     _require_staff(user)
-    note = _clean_text(note, "note")
+    note = clean_text(note, "note", TEXT_MAX_LENGTH)
     if note is None:
         raise RuleViolation(_l("Write why the placement is reopened."), field="note")
     _check_version(placement, version, {}, {})  # the page shows the status it has now

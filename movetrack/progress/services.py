@@ -16,7 +16,7 @@ from movetrack.extensions import db
 from movetrack.modules.models import STEP_COUNT
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.progress.models import Rating, RatingSource
-from movetrack.rules import RuleViolation
+from movetrack.rules import RuleViolation, clean_text
 
 MAX_NOTE_LENGTH = 2000
 
@@ -25,15 +25,6 @@ def _check_step(step: int | None) -> int:
     if step is None or not 1 <= step <= STEP_COUNT:
         raise RuleViolation(_l("Choose a step from 1 to 10."), field="step")
     return step
-
-
-def _clean_text(text: str | None) -> str | None:
-    text = (text or "").strip()
-    if len(text) > MAX_NOTE_LENGTH:
-        raise RuleViolation(
-            _l("Keep the note under %(count)d characters.", count=MAX_NOTE_LENGTH), field="note"
-        )
-    return text or None
 
 
 def record_rating(
@@ -51,7 +42,7 @@ def record_rating(
     if user.role not in STAFF_ROLES:
         raise RuleViolation(_l("Only staff record steps."))
     step = _check_step(step)
-    note = _clean_text(note)
+    note = clean_text(note, "note", MAX_NOTE_LENGTH)
     if assignment.status != AssignmentStatus.ACTIVE:
         raise RuleViolation(_l("This module is not active. Make it active again to record steps."))
     rated_on = rated_on or local_today()
@@ -81,7 +72,7 @@ def correct_rating(user: User, original: Rating, step: int | None, reason: str |
     if user.role not in STAFF_ROLES:
         raise RuleViolation(_l("Only staff correct steps."))
     step = _check_step(step)
-    reason = _clean_text(reason)
+    reason = clean_text(reason, "reason", MAX_NOTE_LENGTH)
     if not reason:
         raise RuleViolation(_l("Write why the step is corrected."), field="reason")
     if original.corrected_by is not None:
