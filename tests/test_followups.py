@@ -822,3 +822,14 @@ def test_the_plan_costs_the_same_queries_for_one_goal_or_eight(client, auth, wor
         return counted.count
 
     assert queries_with(2) == queries_with(16)
+
+
+def test_the_default_schedule_is_shown_in_swedish_and_reads_back(app):
+    from flask_babel import force_locale
+
+    from movetrack.followups import schedule
+
+    with app.test_request_context(), force_locale("sv"):
+        text = schedule.text_of(schedule.DEFAULT_SCHEDULE)
+    assert text == "3v, 2m, 3m, var 3m"
+    assert schedule.parse(text).codes == list(schedule.DEFAULT_SCHEDULE)

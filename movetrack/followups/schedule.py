@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 
 from movetrack.rules import RuleViolation
 
@@ -156,8 +156,23 @@ def parse(text: str | list[str] | tuple[str, ...]) -> Schedule:
 
 
 def text_of(codes: list[str] | tuple[str, ...]) -> str:
-    """Stored codes as the settings form shows them."""
-    return ", ".join(codes)
+    """Stored codes as the settings form shows them, in the reader's language ("3v, 2m,
+    var 3m" on a Swedish screen); parse() reads either language back."""
+    return ", ".join(_code_text(code) for code in codes)
+
+
+def _code_text(code: str) -> str:
+    repeats = code.startswith("every ")
+    offset = code.removeprefix("every ")
+    amount, unit = offset[:-1], offset[-1]
+    letters = {  # written out so the extractor finds each one
+        "d": pgettext("follow-up schedule unit", "d"),
+        "w": pgettext("follow-up schedule unit", "w"),
+        "m": pgettext("follow-up schedule unit", "m"),
+    }
+    text = amount + letters[unit]
+    every = pgettext("follow-up schedule", "every")
+    return f"{every} {text}" if repeats else text
 
 
 def label_text(label: str) -> str:
