@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from movetrack.audit import AuditEvent
+from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule, services
 from movetrack.participants.models import Assignment
@@ -274,7 +275,7 @@ def test_a_stale_placement_at_commit_is_a_conflict_not_an_overwrite(app, world, 
     placement = make_placement(world)
     with db.engine.begin() as other:  # another request commits between our check and commit
         other.execute(sa.text("UPDATE placements SET version = 2, intake_attendees = 'theirs'"))
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(EditConflict) as conflict:
         services.record_intake(world.supervisor, placement, {
             "version": 1, "intake_on": TODAY, "start_date": TODAY, "wants_to_take_part": True,
             "intake_attendees": "mine", "schedule": [(0, Decimal(4))], "workstation_id": None,
@@ -677,7 +678,7 @@ def test_a_follow_up_changed_between_check_and_commit_is_a_conflict(app, world):
     follow_up = add_follow_up(placement, days_ago(19))
     with db.engine.begin() as other:
         other.execute(sa.text("UPDATE follow_ups SET version = 2, notes = 'theirs'"))
-    with pytest.raises(services.EditConflict) as conflict:
+    with pytest.raises(EditConflict) as conflict:
         services.record_follow_up(world.supervisor, follow_up, {
             "version": 1, "held_on": days_ago(1), "notes": "mine",
         })

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 
 from movetrack.audit import AuditEvent
 from movetrack.clock import local_today
+from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
 from movetrack.placements import services
@@ -473,7 +474,7 @@ def test_a_save_that_races_another_becomes_a_conflict_not_an_overwrite(app, worl
     with (
         app.test_request_context(),
         force_locale("en"),
-        pytest.raises(services.EditConflict) as raised,
+        pytest.raises(EditConflict) as raised,
     ):
         services.update_order(world.admin, placement, data, version=seen_version)
     changes = {change.label: (change.theirs, change.yours) for change in raised.value.changes}

@@ -31,7 +31,7 @@ from movetrack.followups.forms import (
     IntakeForm,
     UnitSettingsForm,
 )
-from movetrack.followups.services import EditConflict
+from movetrack.conflicts import EditConflict
 from movetrack.participants.queries import (
     assignable_modules,
     assignments_of,

@@ -16,22 +16,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from movetrack import audit
 from movetrack.auth.models import Role, User
 from movetrack.auth.policy import STAFF_ROLES
 from movetrack.clock import utcnow
+from movetrack.conflicts import check_version, conflict, saving, shown_value
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule
 from movetrack.modules.models import STEP_COUNT, Module
@@ -65,74 +62,13 @@ ACTIVITIES_AFTER_EXIT = tuple(o for o in Outcome if o != Outcome.REGISTERED_BY_M
 # --- edit conflicts -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Change:
-    label: str
-    theirs: str
-    yours: str
-
-
-class EditConflict(RuleViolation):
-    """Someone saved the same row after this form was opened. `changes` holds their value
-    beside this user's for every field that differs; `version` is the row's version now,
-    so a second submit saves on top of what they saw."""
-
-    def __init__(self, changes: list[Change], version: int | str):
-        super().__init__(_l("Someone else changed this while you were editing. Nothing of "
-                            "yours is saved yet: compare below, then save again or cancel."))
-        self.changes = changes
-        self.version = version
-
-
-def _shown(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "–"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, dt.date):
-        return format_date(value)
+def _shown(name: str, value: Any) -> str:
+    """Statuses and outcomes by their labels; anything else read the plain way."""
     if isinstance(value, Outcome):
         return str(OUTCOME_LABELS[value])
     if isinstance(value, PlacementStatus):
         return str(PLACEMENT_STATUS_LABELS[value])
-    return str(value)
-
-
-def _changes(labels: dict[str, Any], current: Callable[[str], Any],
-             submitted: dict[str, Any]) -> list[Change]:
-    return [
-        Change(str(label), _shown(current(name)), _shown(submitted.get(name)))
-        for name, label in labels.items()
-        if _shown(current(name)) != _shown(submitted.get(name))
-    ]
-
-
-def _check_version(row: Placement | FollowUp, submitted_version: Any,
-                   labels: dict[str, Any], submitted: dict[str, Any]) -> None:
-    if str(submitted_version) != str(row.version):
-        raise EditConflict(
-            _changes(labels, lambda name: getattr(row, name), submitted), row.version
-        )
-
-
-@contextmanager
-def _saved_unless_changed_meanwhile(row: Placement | FollowUp, labels: dict[str, Any],
-                                    submitted: dict[str, Any]):
-    """Run the writes and commit; if another request committed the same row since we read
-    it (its UPDATE, at a flush or the commit, finds no row at our version), roll back and
-    report what they saved."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        db.session.refresh(row)
-        raise EditConflict(
-            _changes(labels, lambda name: getattr(row, name), submitted), row.version
-        ) from None
-    except RuleViolation:
-        db.session.rollback()  # refused half-way: nothing of it stays in the session
-        raise
+    return shown_value(name, value)
 
 
 # --- small checks ---------------------------------------------------------------------------
@@ -266,7 +202,7 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
     _require_staff(user)
     _check_intake_allowed(placement)
     submitted = {**data, "status": PlacementStatus.ACTIVE}
-    _check_version(placement, data.get("version"), INTAKE_LABELS, submitted)
+    check_version(placement, data.get("version"), INTAKE_LABELS, submitted, _shown)
     intake_on, start_date = _intake_dates(placement, data)
     attendees = clean_text(data.get("intake_attendees"), "intake_attendees", MAX_TEXT)
     if not data.get("wants_to_take_part"):
@@ -279,7 +215,7 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
     workstation_id = _workstation_of(placement, data.get("workstation_id"))
     settings = queries.settings_for(placement.unit_id)
     try:
-        with _saved_unless_changed_meanwhile(placement, INTAKE_LABELS, submitted):
+        with saving(placement, INTAKE_LABELS, submitted, _shown):
             _write_intake(user, placement, intake_on, start_date, attendees, days, workstation_id)
             if placement.status != PlacementStatus.INTAKE:
                 flow.move(user, placement, PlacementStatus.INTAKE, intake_on)
@@ -445,9 +381,7 @@ def update_goal(user: User, goal: Goal, data: dict[str, Any]) -> list[str]:
     placement = goal.placement
     _require_open_plan(placement)
     if data.get("fingerprint") != goal_fingerprint(goal):
-        raise EditConflict(
-            _changes(GOAL_LABELS, lambda name: getattr(goal, name), data), goal_fingerprint(goal)
-        )
+        raise conflict(goal, GOAL_LABELS, data, _shown, version=goal_fingerprint(goal))
     values = _goal_values(data)
     old_words = goal.participant_words
     words_changed = values["participant_words"] != old_words
@@ -567,7 +501,7 @@ def record_follow_up(user: User, follow_up: FollowUp, data: dict[str, Any]) -> F
     follow-up is first recorded, and again only if its date changes: later corrections
     elsewhere do not rewrite what the meeting saw."""
     _require_staff(user)
-    _check_version(follow_up, data.get("version"), FOLLOW_UP_LABELS, data)
+    check_version(follow_up, data.get("version"), FOLLOW_UP_LABELS, data, _shown)
     values = {
         "held_on": _checked_held_on(follow_up, data.get("held_on")),
         "attendees": clean_text(data.get("attendees"), "attendees", MAX_TEXT),
@@ -580,7 +514,7 @@ def record_follow_up(user: User, follow_up: FollowUp, data: dict[str, Any]) -> F
     changed = [name for name, value in values.items() if getattr(follow_up, name) != value]
     if not changed:
         return follow_up
-    with _saved_unless_changed_meanwhile(follow_up, FOLLOW_UP_LABELS, data):
+    with saving(follow_up, FOLLOW_UP_LABELS, data, _shown):
         # Read everything first, then write: one UPDATE of the follow-up, one version step.
         if follow_up.kind == FollowUpKind.SCHEDULED and "held_on" in changed:
             values["summary"] = queries.summary_since_last(

@@ -17,7 +17,7 @@ from movetrack.auth.models import Role
 from movetrack.auth.policy import STAFF_ROLES, roles_required, units_in_scope
 from movetrack.extensions import db
 from movetrack.followups.queries import exit_questions_for
-from movetrack.followups.services import EditConflict
+from movetrack.conflicts import EditConflict
 from movetrack.placements import queries, services
 from movetrack.placements.forms import (
     EditNeedCategoryForm,

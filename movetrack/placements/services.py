@@ -23,14 +23,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm.exc import StaleDataError
 
 from movetrack import audit
 from movetrack.auth.models import Role, User
 from movetrack.auth.policy import STAFF_ROLES, unit_ids_in_scope
 from movetrack.clock import local_today
 from movetrack.extensions import db
-from movetrack.followups.services import Change, EditConflict, schedule_after_exit
+from movetrack.conflicts import check_version, saving, shown_value
+from movetrack.followups.services import schedule_after_exit
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
 from movetrack.placements import flow, queries
@@ -94,9 +94,9 @@ _LABELLED = {
 
 
 def _shown(name: str, value: Any) -> str:
-    """A value as a person reads it, for comparing theirs with yours."""
+    """A value as a person reads it: ids by their names, codes by their labels."""
     if value is None or value == "" or value == []:
-        return "–"
+        return shown_value(name, None)
     if name in _NAMED_BY_ID:
         named = db.session.get(_NAMED_BY_ID[name], value)
         return named.name if named else "–"
@@ -104,27 +104,13 @@ def _shown(name: str, value: Any) -> str:
         return str(_LABELLED[name].get(value, value))
     if name == "target_groups":
         return ", ".join(str(TARGET_GROUP_LABELS.get(group, group)) for group in value)
-    if isinstance(value, dt.date):
-        return format_date(value)
-    return str(value)
-
-
-def _conflict(
-    placement: Placement, labels: Mapping[str, Any], sent: Mapping[str, Any]
-) -> EditConflict:
-    changes = []
-    for name, label in labels.items():
-        theirs, yours = _shown(name, getattr(placement, name)), _shown(name, sent.get(name))
-        if theirs != yours:
-            changes.append(Change(str(label), theirs, yours))
-    return EditConflict(changes, placement.version)
+    return shown_value(name, value)
 
 
 def _check_version(
     placement: Placement, version: Any, labels: Mapping[str, Any], sent: Mapping[str, Any]
 ) -> None:
-    if str(version) != str(placement.version):
-        raise _conflict(placement, labels, sent)
+    check_version(placement, version, labels, sent, _shown)
 
 
 @contextmanager
@@ -134,12 +120,8 @@ def _saving(
     """Make the changes inside the block, then commit once. Anything refused on the way,
     or a save by someone else in between, rolls the whole change back."""
     try:
-        yield
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        db.session.refresh(placement)
-        raise _conflict(placement, labels, sent) from None
+        with saving(placement, labels, sent, _shown):
+            yield
     except sa.exc.IntegrityError:
         # The one rule two people can break together: a second open placement for a person.
         db.session.rollback()
@@ -148,9 +130,6 @@ def _saving(
                 "This person got another open order or placement a moment ago. Look at the list again."
             )
         ) from None
-    except RuleViolation:
-        db.session.rollback()
-        raise
 
 
 # --- small checks -------------------------------------------------------------------------
