@@ -40,6 +40,7 @@ def init_extensions(app: Flask) -> None:
     from movetrack import models  # noqa: F401  (registers every table with the metadata)
     from movetrack.i18n import select_locale, select_timezone
     from movetrack.security import init_security
+    from movetrack.unit_of_work import init_app as init_unit_of_work
 
     db.init_app(app)
     migrate.init_app(
@@ -54,6 +55,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_security(app)
+    init_unit_of_work(app)
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -72,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.caseworker.routes import bp as caseworker_bp
     from movetrack.certificates.routes import bp as certificates_bp
     from movetrack.consent.routes import bp as consent_bp
+    from movetrack.day.routes import bp as day_bp
     from movetrack.followups.routes import bp as followups_bp
     from movetrack.main.errors import register_error_handlers
     from movetrack.main.routes import bp as main_bp
@@ -83,7 +86,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     blueprints = (
-        main_bp, auth_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
+        main_bp, auth_bp, day_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
         certificates_bp, placements_bp, followups_bp, attendance_bp, consent_bp, caseworker_bp,
     )
     for blueprint in blueprints:

@@ -3,7 +3,7 @@
 Rows that can be edited from two screens at once (a placement, a follow-up) carry a
 `version` column. A form sends back the version it was opened at; `check_version` refuses
 a stale one before anything is written, and `saving` catches the race in which someone
-else commits between our check and our commit. Either way the user gets an EditConflict
+else commits between our check and our write. Either way the user gets an EditConflict
 listing their value beside ours for every field that differs.
 """
 
@@ -76,15 +76,12 @@ def check_version(row, submitted_version: Any, labels: Mapping[str, Any],
 @contextmanager
 def saving(row, labels: Mapping[str, Any], submitted: Mapping[str, Any],
            shown: Shown = shown_value) -> Iterator[None]:
-    """Make the changes inside the block, then commit once. A rule broken on the way, or a
-    save by someone else in between, rolls the whole change back."""
+    """Make the changes inside the block, then flush them. A save by someone else in
+    between rolls the unit of work back and raises the EditConflict."""
     try:
         yield
-        db.session.commit()
+        db.session.flush()
     except StaleDataError:
         db.session.rollback()
         db.session.refresh(row)
         raise conflict(row, labels, submitted, shown) from None
-    except RuleViolation:
-        db.session.rollback()
-        raise

@@ -24,12 +24,10 @@ from movetrack.extensions import db
 from movetrack.modules.models import Module, ModuleKind
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation
 from movetrack.participants.models import Assignment, Gender, Participant
+from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.consent.models import Consent
+from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.placements.models import (
-    Attendance,
-    AttendanceStatus,
-    Consent,
-    FollowUp,
-    FollowUpKind,
     Outcome,
     Placement,
     PlacementEvent,
@@ -39,6 +37,7 @@ from movetrack.placements.models import (
 )
 from movetrack.progress.models import Rating
 from movetrack.security import hash_password
+from movetrack.unit_of_work import unit_of_work
 
 DEMO_PASSWORD = "movetrack-demo"
 ORGANISATION = "Arbetsmarknadsenheten Demo"
@@ -92,6 +91,7 @@ NOTES = (
 
 @click.command("demo")
 @with_appcontext
+@unit_of_work()
 def demo_command() -> None:
     """Load the demo organisation, users, module library and participants (idempotent)."""
     org = _get_or_create(Organisation, name=ORGANISATION)
@@ -105,7 +105,7 @@ def demo_command() -> None:
         name: _get_or_create(OrderingUnit, organisation=org, name=name) for name in ORDERING_UNITS
     }
     users = _ensure_users(org, units, ordering_units)
-    db.session.commit()
+    db.session.flush()
 
     # Imported here, not at the top: the CLI is registered on every app start, and the
     # importer pulls in the whole library feature only when the demo actually runs.
@@ -117,10 +117,9 @@ def demo_command() -> None:
         f"{result.unchanged} unchanged."
     )
     added = _ensure_participants(units, workstations, users)
-    db.session.commit()
+    db.session.flush()
     click.echo(f"Participants: {added} new, {len(PARTICIPANTS) - added} already there.")
     placed = _ensure_placements(units, ordering_units, users)
-    db.session.commit()
     click.echo(f"Placements: {placed} new.")
     _print_logins()
 

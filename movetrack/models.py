@@ -1,8 +1,11 @@
 """Imports every model so that Alembic and create_app see the whole schema."""
 
+from movetrack.attendance.models import Attendance  # noqa: F401
 from movetrack.audit import AuditEvent  # noqa: F401
 from movetrack.auth.models import Role, User, user_units  # noqa: F401
 from movetrack.certificates.models import Certificate  # noqa: F401
+from movetrack.consent.models import Consent  # noqa: F401
+from movetrack.followups.models import FollowUp, Goal, GoalModule, UnitSettings  # noqa: F401
 from movetrack.media.models import Upload  # noqa: F401
 from movetrack.modules.models import (  # noqa: F401
     Module,
@@ -14,16 +17,10 @@ from movetrack.modules.models import (  # noqa: F401
 )
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation  # noqa: F401
 from movetrack.participants.models import Assignment, Participant  # noqa: F401
-from movetrack.progress.models import Rating  # noqa: F401
 from movetrack.placements.models import (  # noqa: F401
-    Attendance,
-    Consent,
-    FollowUp,
-    Goal,
-    GoalModule,
     NeedCategory,
     Placement,
     PlacementEvent,
     ScheduleDay,
-    UnitSettings,
 )
+from movetrack.progress.models import Rating  # noqa: F401

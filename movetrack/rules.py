@@ -29,6 +29,11 @@ class RuleViolation(Exception):
     def __str__(self) -> str:
         return str(self._message)
 
+    def messages_by_field(self) -> dict[str | None, Markup]:
+        """Field → message (None for the form as a whole); a violation listing several
+        problems at once overrides it."""
+        return {self.field: self.message}
+
 
 # Small checks every service needs, written once.
 

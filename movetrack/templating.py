@@ -6,7 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
 from movetrack import config
-from movetrack.auth.policy import can_manage_library, can_upload_photos
+from movetrack.auth.policy import can, works_in_every_unit
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
 
@@ -31,8 +31,8 @@ def register_template_helpers(app: Flask) -> None:
         {
             "htmx_script": htmx_script,
             "is_htmx": is_htmx,
-            "can_manage_library": can_manage_library,
-            "can_upload_photos": can_upload_photos,
+            "can": can,
+            "works_in_every_unit": works_in_every_unit,
             "current_locale": current_locale,
             "format_date": format_date,
             "format_datetime": format_datetime,

@@ -14,15 +14,8 @@ from movetrack.audit import AuditEvent
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
-from movetrack.placements.models import (
-    Attendance,
-    AttendanceStatus,
-    Outcome,
-    Placement,
-    PlacementStatus,
-    Purpose,
-    ScheduleDay,
-)
+from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.placements.models import Outcome, Placement, PlacementStatus, Purpose, ScheduleDay
 from tests import factories
 from tests.helpers import count_queries, csrf_token, post_form
 

@@ -13,15 +13,13 @@ from flask_babel import force_locale, format_date
 
 from movetrack.audit import AuditEvent
 from movetrack.auth.models import Role
-from movetrack.consent.visibility import NOTHING, what_orderer_may_see
+from movetrack.auth.policy import NOTHING, what_orderer_may_see
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
+from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.consent.models import Consent
+from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.placements.models import (
-    Attendance,
-    AttendanceStatus,
-    Consent,
-    FollowUp,
-    FollowUpKind,
     Outcome,
     Placement,
     PlacementEvent,

@@ -19,6 +19,7 @@ from movetrack.certificates import services
 from movetrack.certificates.models import Certificate
 from movetrack.extensions import db
 from movetrack.modules.models import ModuleStep, ModuleVersion
+from movetrack.unit_of_work import unit_of_work
 from tests import factories
 from tests.helpers import count_queries, csrf_token, post_form
 
@@ -93,16 +94,17 @@ def issue_directly(world, assignments=None, participant=None, by=None, **choices
     """Issue with the service, for tests about what happens after issue."""
     participant = participant or world.anna
     assignments = assignments or [world.anna_module]
-    return services.issue_certificate(
-        by or world.supervisor,
-        participant,
-        services.IssueChoices(
-            period_start=choices.pop("period_start", MONTH_AGO),
-            period_end=choices.pop("period_end", TODAY),
-            assignment_ids=tuple(a.id for a in assignments),
-            **choices,
-        ),
-    )
+    with unit_of_work():
+        return services.issue_certificate(
+            by or world.supervisor,
+            participant,
+            services.IssueChoices(
+                period_start=choices.pop("period_start", MONTH_AGO),
+                period_end=choices.pop("period_end", TODAY),
+                assignment_ids=tuple(a.id for a in assignments),
+                **choices,
+            ),
+        )
 
 
 @pytest.fixture
@@ -290,7 +292,8 @@ def test_revoking_needs_a_reason_and_happens_once(client, auth, rated, in_reques
 
 def test_issue_and_revoke_are_audited(client, auth, rated):
     certificate = issue_directly(rated)
-    services.revoke_certificate(rated.admin, certificate, "Fel")
+    with unit_of_work():
+        services.revoke_certificate(rated.admin, certificate, "Fel")
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.subject_type == "certificates")
@@ -427,7 +430,8 @@ def test_the_database_refuses_to_change_or_delete_an_issued_certificate(rated):
         with pytest.raises(sa.exc.DatabaseError):
             db.session.execute(sa.text(statement))
         db.session.rollback()
-    services.revoke_certificate(rated.admin, certificate, "Fel")
+    with unit_of_work():
+        services.revoke_certificate(rated.admin, certificate, "Fel")
     with pytest.raises(sa.exc.DatabaseError):  # a revocation is written once
         db.session.execute(sa.text("UPDATE certificates SET revocation_reason = 'annat'"))
     db.session.rollback()
@@ -501,7 +505,8 @@ def test_a_tampered_reissue_request_saves_nothing(client, auth, rated):
 def test_the_list_shows_each_certificate_with_its_status_in_fixed_queries(client, auth, rated):
     kept = issue_directly(rated)
     revoked = issue_directly(rated)
-    services.revoke_certificate(rated.admin, revoked, "Fel")
+    with unit_of_work():
+        services.revoke_certificate(rated.admin, revoked, "Fel")
     auth.login("handledare")
     url = f"/participants/{rated.anna.id}/certificates"
     with count_queries() as few:
@@ -640,7 +645,8 @@ def test_swedish_and_english_share_the_content(client, auth, rated):
 
 def test_a_revoked_certificate_prints_as_revoked(client, auth, rated):
     certificate = issue_directly(rated)
-    services.revoke_certificate(rated.admin, certificate, "Fel")
+    with unit_of_work():
+        services.revoke_certificate(rated.admin, certificate, "Fel")
     auth.login("handledare")
     text = pdf_text(client.get(f"/certificates/{certificate.id}/formal.pdf?lang=en").data)
     assert "REVOKED" in text

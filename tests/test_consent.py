@@ -1,5 +1,5 @@
 """Consent: staff record what each party may see, withdraw it with a date, and the history
-stays; consent/visibility.py decides from it what an ordering unit sees, at that moment."""
+stays; auth/policy/consent.py decides from it what an ordering unit sees, at that moment."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import sqlalchemy as sa
 
 from movetrack.audit import AuditEvent
 from movetrack.consent import services
-from movetrack.consent.visibility import NOTHING, Share, Shared, in_force, shared_with
+from movetrack.auth.policy import NOTHING, Share, Shared, in_force, shared_with
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Organisation
-from movetrack.placements.models import Consent, Placement, Purpose
+from movetrack.consent.models import Consent
+from movetrack.placements.models import Placement, Purpose
 from movetrack.rules import RuleViolation
 from tests import factories
 from tests.helpers import csrf_token, post_form

@@ -15,20 +15,15 @@ from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule, services
 from movetrack.participants.models import Assignment
+from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.placements.models import (
-    Attendance,
-    AttendanceStatus,
-    FollowUp,
-    FollowUpKind,
-    Goal,
-    GoalModule,
     Outcome,
     Placement,
     PlacementEvent,
     PlacementStatus,
     Purpose,
     ScheduleDay,
-    UnitSettings,
 )
 from movetrack.rules import RuleViolation
 from tests import factories

@@ -18,6 +18,7 @@ from movetrack.extensions import db
 from movetrack.media import services
 from movetrack.media.models import Upload
 from movetrack.rules import RuleViolation
+from movetrack.unit_of_work import unit_of_work
 from tests.helpers import csrf_token
 
 
@@ -178,7 +179,7 @@ def test_description_is_bounded(request_context, world):
 
 def step_photo(app, world) -> Upload:
     """A photo on step 1 of the world's module: library content."""
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         upload = services.save_upload_bytes(image_bytes("PNG"), world.admin, "Slipen")
         services.add_photo_to_step(world.admin, world.module.versions[0].steps[0], upload)
     return upload
@@ -216,7 +217,7 @@ def test_unknown_upload_is_404(client, auth, world):
 
 
 def test_unused_photo_is_seen_only_by_who_uploaded_it(app, client, auth, world):
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         upload = services.save_upload_bytes(image_bytes("PNG"), world.supervisor)
     url = f"/media/uploads/{upload.id}/thumbnail"
     auth.login("admin")
@@ -227,7 +228,7 @@ def test_unused_photo_is_seen_only_by_who_uploaded_it(app, client, auth, world):
 
 
 def test_participant_photo_is_served_only_within_scope(app, client, auth, world):
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         upload = services.save_upload_bytes(image_bytes("PNG"), world.admin)
     world.bertil.photo_id = upload.id  # Bertil is in Östervik
     db.session.commit()

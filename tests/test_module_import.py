@@ -23,6 +23,7 @@ from movetrack.media.models import Upload
 from movetrack.modules import io, services
 from movetrack.modules.models import Module, ModuleVersion
 from movetrack.progress.models import Rating
+from movetrack.unit_of_work import unit_of_work
 from tests import factories
 from tests.helpers import csrf_token, post_form
 
@@ -318,7 +319,7 @@ def test_a_photo_the_media_feature_refuses_is_a_problem_and_nothing_is_saved(app
     entry = module_entry("tvatta", "Tvätta")
     entry["steps"][1]["pictures"] = [{"photo": {"content_type": "image/png", "data": base64.b64encode(
         b"not really a picture").decode(), "description": "Hink"}}]
-    with pytest.raises(io.ImportRejected) as rejected:
+    with pytest.raises(io.ImportRejected) as rejected, unit_of_work():
         services.import_library(world.admin, library_file(module_entry("forst", "Först"), entry))
     assert [str(p) for p in rejected.value.problems] == [
         ('modules[1] "Tvätta": steps[1].pictures[0].photo: '

@@ -18,17 +18,10 @@ from movetrack.auth.models import Role
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
-from movetrack.placements.models import (
-    Attendance,
-    AttendanceStatus,
-    Consent,
-    FollowUp,
-    FollowUpKind,
-    Outcome,
-    Placement,
-    PlacementEvent,
-    PlacementStatus,
-)
+from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.consent.models import Consent
+from movetrack.followups.models import FollowUp, FollowUpKind
+from movetrack.placements.models import Outcome, Placement, PlacementEvent, PlacementStatus
 from movetrack.placements.queries import counted
 from tests import factories
 from tests.helpers import csrf_token

@@ -17,17 +17,14 @@ from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
 from movetrack.placements import services
+from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.followups.models import FollowUp, FollowUpKind, UnitSettings
 from movetrack.placements.models import (
-    Attendance,
-    AttendanceStatus,
-    FollowUp,
-    FollowUpKind,
     NeedCategory,
     Outcome,
     Placement,
     PlacementEvent,
     PlacementStatus,
-    UnitSettings,
 )
 from movetrack.placements.queries import counted
 from tests import factories

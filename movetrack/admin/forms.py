@@ -9,36 +9,20 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from movetrack.admin.services import MANAGED_ROLES
 from movetrack.auth.forms import MIN_PASSWORD_LENGTH
-from movetrack.auth.models import Role
+from movetrack.auth.models import ROLE_LABELS
+from movetrack.auth.policy import MANAGED_ROLES
+from movetrack.forms import MultiCheckboxField, strip
 
-ROLE_LABELS = {
-    Role.ADMIN: _l("Coordinator / unit manager"),
-    Role.SUPERVISOR: _l("Work supervisor"),
-    Role.ORDERER: _l("Case worker at an ordering unit"),
-    Role.PARTICIPANT: _l("Participant"),
-}
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in MANAGED_ROLES]
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _optional_id(value) -> int | None:
     return int(value) if value not in (None, "") else None
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _new_password_fields():
@@ -64,13 +48,13 @@ def _new_password_fields():
 class UserForm(FlaskForm):
     """Choices of units and ordering units are the organisation's: see set_choices."""
 
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(_l("Write a name."))])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Write a name."))])
     username = StringField(
-        _l("Username"), filters=[_strip], validators=[DataRequired(_l("Write a username."))]
+        _l("Username"), filters=[strip], validators=[DataRequired(_l("Write a username."))]
     )
     email = EmailField(
         _l("E-mail (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
@@ -101,7 +85,7 @@ class PasswordResetForm(FlaskForm):
 class NameForm(FlaskForm):
     """One name: a unit, a workstation or an ordering unit."""
 
-    name = StringField(_l("Name"), filters=[_strip], validators=[DataRequired(_l("Write a name."))])
+    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(_l("Write a name."))])
 
 
 def name_form(label, **kwargs) -> NameForm:

@@ -5,13 +5,11 @@ Admins only, and only their own organisation: an id from another one answers 404
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import orm
 
-from movetrack.admin import services
+from movetrack.admin import queries, services
 from movetrack.admin.forms import (
     ROLE_CHOICES,
     ROLE_LABELS,
@@ -21,14 +19,15 @@ from movetrack.admin.forms import (
     UserForm,
     name_form,
 )
-from movetrack.auth.models import Role, User
-from movetrack.auth.policy import roles_required, unit_ids_in_scope, unit_or_404, units_in_scope
-from movetrack.extensions import db
-from movetrack.org.models import OrderingUnit, Unit, Workstation
+from movetrack.auth.models import User
+from movetrack.auth.policy import Kind, allowed, unit_or_404, units_in_scope
+from movetrack.org.models import Unit
 from movetrack.rules import RuleViolation
+from movetrack.org.queries import ordering_units_of
+from movetrack.web import form_status, mark_fields, show_violation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-admin_only = roles_required(Role.ADMIN)
+admin_only = allowed("change", Kind.ORGANISATION)
 
 
 @bp.get("/")
@@ -37,93 +36,17 @@ def index():
     return render_template("admin/index.html")
 
 
-# --- lookups within the admin's organisation (anything else is 404) ------------------
-
-def _user_or_404(user_id: int) -> User:
-    user = db.session.scalar(
-        sa.select(User).where(
-            User.id == user_id,
-            User.organisation_id == current_user.organisation_id,
-            User.role.in_(services.MANAGED_ROLES),
-        )
-    )
-    return user or abort(404)
-
-
-def _workstation_or_404(workstation_id: int) -> Workstation:
-    workstation = db.session.scalar(
-        sa.select(Workstation).where(
-            Workstation.id == workstation_id,
-            Workstation.unit_id.in_(unit_ids_in_scope(current_user)),
-        )
-    )
-    return workstation or abort(404)
-
-
-def _ordering_units() -> list[OrderingUnit]:
-    return list(
-        db.session.scalars(
-            sa.select(OrderingUnit)
-            .where(OrderingUnit.organisation_id == current_user.organisation_id)
-            .order_by(OrderingUnit.name)
-        )
-    )
-
-
-def _ordering_unit_or_404(ordering_unit_id: int) -> OrderingUnit:
-    ordering_unit = db.session.scalar(
-        sa.select(OrderingUnit).where(
-            OrderingUnit.id == ordering_unit_id,
-            OrderingUnit.organisation_id == current_user.organisation_id,
-        )
-    )
-    return ordering_unit or abort(404)
-
-
-def _mark(form, problems: dict) -> str | None:
-    """Put each broken rule beside its field (unless the form already marked that field);
-    return a rule that belongs to no field, for the top of the form."""
-    general = None
-    for field, message in problems.items():
-        if field in form:
-            if not form[field].errors:
-                form[field].errors.append(message)
-        else:
-            general = message
-    return general
-
-
-def _message_for(form, violation: RuleViolation) -> str | None:
-    problems = getattr(violation, "problems", None) or {violation.field: violation.message}
-    return _mark(form, problems)
-
-
-def _status(form) -> int:
-    return 422 if form.is_submitted() else 200
-
-
 # --- users ---------------------------------------------------------------------------
 
 @bp.get("/users")
 @admin_only
 def users():
     role = request.args.get("role", "")
-    query = (
-        sa.select(User)
-        .where(
-            User.organisation_id == current_user.organisation_id,
-            User.role.in_(services.MANAGED_ROLES),
-        )
-        .options(orm.selectinload(User.units), orm.joinedload(User.ordering_unit))
-        .order_by(User.active.desc(), User.name)
-    )
-    if role in {managed.value for managed in services.MANAGED_ROLES}:
-        query = query.where(User.role == role)
-    else:
+    if not queries.is_managed_role(role):
         role = ""  # an unknown filter shows everyone rather than an empty list
     return render_template(
         "admin/users.html",
-        users=db.session.scalars(query).all(),
+        users=queries.users(current_user, role),
         role=role,
         role_choices=ROLE_CHOICES,
         role_labels=ROLE_LABELS,
@@ -131,7 +54,7 @@ def users():
 
 
 def _with_choices(form: UserForm) -> UserForm:
-    form.set_choices(units_in_scope(current_user), _ordering_units())
+    form.set_choices(units_in_scope(current_user), ordering_units_of(current_user))
     return form
 
 
@@ -156,7 +79,7 @@ def _accepted_profile(form: UserForm, user: User | None) -> dict | None:
     own errors and every broken rule marked, so one round shows all there is to fix."""
     if form.validate():
         return _profile_from(form)
-    _mark(form, services.user_problems(current_user, user, **_profile_from(form)))
+    mark_fields(form, services.user_problems(current_user, user, **_profile_from(form)))
     return None
 
 
@@ -172,7 +95,7 @@ def new_user():
     try:
         user = services.create_user(current_user, **profile, password=form.password.data)
     except RuleViolation as violation:
-        return _render_user_form(form, status=422, error=_message_for(form, violation))
+        return _render_user_form(form, status=422, error=show_violation(form, violation))
     flash(
         _("%(name)s can sign in as “%(username)s” with the password you chose. Hand it over in person.",
           name=user.name, username=user.username),
@@ -196,7 +119,7 @@ def _edit_form(user: User) -> UserForm:
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @admin_only
 def edit_user(user_id: int):
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(current_user, user_id)
     form = _edit_form(user)
     if not form.is_submitted():
         return _render_user_form(form, user)
@@ -206,7 +129,7 @@ def edit_user(user_id: int):
     try:
         services.update_user(current_user, user, **profile)
     except RuleViolation as violation:
-        return _render_user_form(form, user, status=422, error=_message_for(form, violation))
+        return _render_user_form(form, user, status=422, error=show_violation(form, violation))
     flash(_("The changes to %(name)s are saved.", name=user.name), "success")
     return redirect(url_for(".users"))
 
@@ -214,14 +137,14 @@ def edit_user(user_id: int):
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
 @admin_only
 def reset_password(user_id: int):
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(current_user, user_id)
     form = PasswordResetForm()
     error = None
     if form.validate_on_submit():
         try:
             services.reset_password(current_user, user, form.password.data)
         except RuleViolation as violation:
-            error = _message_for(form, violation)
+            error = show_violation(form, violation)
         else:
             flash(_("The password of %(name)s is changed. Hand the new one over in person.",
                     name=user.name), "success")
@@ -233,7 +156,7 @@ def reset_password(user_id: int):
 @bp.post("/users/<int:user_id>/deactivate")
 @admin_only
 def deactivate_user(user_id: int):
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(current_user, user_id)
     try:
         services.deactivate_user(current_user, user)
     except RuleViolation as violation:
@@ -245,7 +168,7 @@ def deactivate_user(user_id: int):
 @bp.post("/users/<int:user_id>/reactivate")
 @admin_only
 def reactivate_user(user_id: int):
-    user = _user_or_404(user_id)
+    user = queries.user_or_404(current_user, user_id)
     services.reactivate_user(current_user, user)
     flash(_("%(name)s is active again and can sign in.", name=user.name), "success")
     return redirect(url_for(".users"))
@@ -266,12 +189,7 @@ def _unit_form(**kwargs) -> NameForm:
 def _render_units(unit_form: NameForm | None = None, failed: NameForm | None = None,
                   failed_unit_id: int | None = None, error: str | None = None):
     """The units page; a form that failed is shown again with what was typed, status 422."""
-    units = db.session.scalars(
-        sa.select(Unit)
-        .where(Unit.id.in_(unit_ids_in_scope(current_user)))
-        .options(orm.selectinload(Unit.workstations))
-        .order_by(Unit.name)
-    ).all()
+    units = queries.units_with_workstations(current_user)
     workstation_forms = {
         unit.id: failed if unit.id == failed_unit_id else _workstation_form(unit, formdata=None)
         for unit in units
@@ -302,7 +220,7 @@ def create_unit():
     try:
         unit = services.create_unit(current_user, form.name.data)
     except RuleViolation as violation:
-        return _render_units(unit_form=form, error=_message_for(form, violation))
+        return _render_units(unit_form=form, error=show_violation(form, violation))
     flash(_("The unit %(name)s is added.", name=unit.name), "success")
     return redirect(url_for(".units", _anchor=f"unit-{unit.id}"))
 
@@ -327,11 +245,11 @@ def edit_unit(unit_id: int):
     heading = _("Rename the unit %(name)s", name=unit.name)
     back_url = url_for(".units", _anchor=f"unit-{unit.id}")
     if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, _status(form))
+        return _render_rename(form, heading, back_url, form_status(form))
     try:
         services.rename_unit(current_user, unit, form.name.data)
     except RuleViolation as violation:
-        return _render_rename(form, heading, back_url, 422, _message_for(form, violation))
+        return _render_rename(form, heading, back_url, 422, show_violation(form, violation))
     flash(_("The unit is now called %(name)s.", name=unit.name), "success")
     return redirect(back_url)
 
@@ -346,7 +264,7 @@ def create_workstation(unit_id: int):
     try:
         workstation = services.create_workstation(current_user, unit, form.name.data)
     except RuleViolation as violation:
-        error = _message_for(form, violation)
+        error = show_violation(form, violation)
         return _render_units(failed=form, failed_unit_id=unit.id, error=error)
     flash(_("%(workstation)s is added to %(unit)s.", workstation=workstation.name, unit=unit.name),
           "success")
@@ -356,16 +274,16 @@ def create_workstation(unit_id: int):
 @bp.route("/workstations/<int:workstation_id>/edit", methods=["GET", "POST"])
 @admin_only
 def edit_workstation(workstation_id: int):
-    workstation = _workstation_or_404(workstation_id)
+    workstation = queries.workstation_or_404(current_user, workstation_id)
     form = _rename_form(workstation.name)
     heading = _("Rename the workstation %(name)s", name=workstation.name)
     back_url = url_for(".units", _anchor=f"unit-{workstation.unit_id}")
     if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, _status(form))
+        return _render_rename(form, heading, back_url, form_status(form))
     try:
         services.rename_workstation(current_user, workstation, form.name.data)
     except RuleViolation as violation:
-        return _render_rename(form, heading, back_url, 422, _message_for(form, violation))
+        return _render_rename(form, heading, back_url, 422, show_violation(form, violation))
     flash(_("The workstation is now called %(name)s.", name=workstation.name), "success")
     return redirect(back_url)
 
@@ -373,7 +291,7 @@ def edit_workstation(workstation_id: int):
 @bp.post("/workstations/<int:workstation_id>/archive")
 @admin_only
 def archive_workstation(workstation_id: int):
-    workstation = _workstation_or_404(workstation_id)
+    workstation = queries.workstation_or_404(current_user, workstation_id)
     services.set_workstation_archived(current_user, workstation, archived=True)
     flash(_("%(name)s is archived: it stays on old records but is no longer offered.",
             name=workstation.name), "success")
@@ -383,7 +301,7 @@ def archive_workstation(workstation_id: int):
 @bp.post("/workstations/<int:workstation_id>/unarchive")
 @admin_only
 def unarchive_workstation(workstation_id: int):
-    workstation = _workstation_or_404(workstation_id)
+    workstation = queries.workstation_or_404(current_user, workstation_id)
     services.set_workstation_archived(current_user, workstation, archived=False)
     flash(_("%(name)s is offered again.", name=workstation.name), "success")
     return redirect(url_for(".units", _anchor=f"unit-{workstation.unit_id}"))
@@ -398,7 +316,7 @@ def _ordering_unit_form(**kwargs) -> NameForm:
 def _render_ordering_units(form: NameForm | None = None, error: str | None = None):
     page = render_template(
         "admin/ordering_units.html",
-        ordering_units=_ordering_units(),
+        ordering_units=ordering_units_of(current_user),
         form=form or _ordering_unit_form(formdata=None),
         error=error,
     )
@@ -420,7 +338,7 @@ def create_ordering_unit():
     try:
         ordering_unit = services.create_ordering_unit(current_user, form.name.data)
     except RuleViolation as violation:
-        return _render_ordering_units(form, _message_for(form, violation))
+        return _render_ordering_units(form, show_violation(form, violation))
     flash(_("The ordering unit %(name)s is added.", name=ordering_unit.name), "success")
     return redirect(url_for(".ordering_units"))
 
@@ -428,16 +346,16 @@ def create_ordering_unit():
 @bp.route("/ordering-units/<int:ordering_unit_id>/edit", methods=["GET", "POST"])
 @admin_only
 def edit_ordering_unit(ordering_unit_id: int):
-    ordering_unit = _ordering_unit_or_404(ordering_unit_id)
+    ordering_unit = queries.ordering_unit_or_404(current_user, ordering_unit_id)
     form = _rename_form(ordering_unit.name)
     heading = _("Rename the ordering unit %(name)s", name=ordering_unit.name)
     back_url = url_for(".ordering_units")
     if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, _status(form), active_page="ordering_units")
+        return _render_rename(form, heading, back_url, form_status(form), active_page="ordering_units")
     try:
         services.rename_ordering_unit(current_user, ordering_unit, form.name.data)
     except RuleViolation as violation:
-        error = _message_for(form, violation)
+        error = show_violation(form, violation)
         return _render_rename(form, heading, back_url, 422, error, active_page="ordering_units")
     flash(_("The ordering unit is now called %(name)s.", name=ordering_unit.name), "success")
     return redirect(back_url)

@@ -1,6 +1,6 @@
 """The coordinator's changes to users, units, workstations and ordering units.
 
-Each function checks the rules, writes, audits and commits once. The caller has already
+Each function checks the rules, writes, audits and flushes (the request commits). The caller has already
 checked that the actor is an admin and that the object belongs to the actor's organisation;
 ids given here (units, ordering units) are checked against that organisation again, so a
 crafted form cannot reach into another one. Passwords and their hashes never reach the
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,14 +19,19 @@ from flask_babel import lazy_gettext as _l
 from movetrack import audit
 from movetrack.auth.forms import MIN_PASSWORD_LENGTH
 from movetrack.auth.models import Role, User
+from movetrack.auth.policy import (
+    MANAGED_ROLES,
+    is_case_worker_role,
+    keeps_admin_role,
+    needs_units,
+)
 from movetrack.clock import utcnow
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Unit, Workstation
 from movetrack.rules import RuleViolation
 from movetrack.security import hash_password
+from movetrack.unit_of_work import refused_as
 
-# The roles an admin creates and edits here. Participants sign in another way (later).
-MANAGED_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.ORDERER)
 # ASCII only: å, ä, ö and look-alike letters are hard to type on a borrowed keyboard.
 USERNAME_PATTERN = re.compile(r"[a-z0-9._-]+")
 
@@ -55,14 +61,10 @@ def _check_unique_name(name: str, sibling_names: Iterable[str], message) -> None
         raise RuleViolation(message, field="name")
 
 
-def _commit(message, field: str = "name") -> None:
-    """Commit; a unique constraint that fires anyway (two admins saving at once) becomes
-    the same clear message as the check before it."""
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        db.session.rollback()
-        raise RuleViolation(message, field=field) from None
+def _unique(message, field: str = "name"):
+    """Flush the block; a unique constraint that fires anyway (two admins saving at once)
+    becomes the same clear message as the check before it."""
+    return refused_as(partial(RuleViolation, message, field))
 
 
 # --- users ---------------------------------------------------------------------------
@@ -101,7 +103,7 @@ def _check_role(actor: User, user: User | None, role: Role | str | None) -> Role
         raise RuleViolation(_l("Choose a role."), field="role")
     role = Role(role)
     # Compared by id: the actor is often Flask-Login's proxy, not the loaded object.
-    if user is not None and user.id == actor.id and role != Role.ADMIN:
+    if user is not None and user.id == actor.id and not keeps_admin_role(role):
         # Otherwise the organisation could be left with nobody able to undo it.
         raise RuleViolation(
             _l("You cannot take away your own coordinator role. Ask another coordinator."),
@@ -121,7 +123,7 @@ def _units_of_organisation(actor: User, unit_ids: Iterable[int], role: Role) -> 
     )
     if len(units) != len(unit_ids):
         raise RuleViolation(_l("Choose units from the list."), field="units")
-    if role == Role.SUPERVISOR and not units:
+    if needs_units(role) and not units:
         raise RuleViolation(
             _l("A work supervisor needs at least one unit. Tick the units they work in."),
             field="units",
@@ -131,7 +133,7 @@ def _units_of_organisation(actor: User, unit_ids: Iterable[int], role: Role) -> 
 
 def _ordering_unit_for_role(actor: User, ordering_unit_id: int | None, role: Role) -> OrderingUnit | None:
     """Required for case workers and empty for everyone else (the database insists too)."""
-    if role != Role.ORDERER:
+    if not is_case_worker_role(role):
         if ordering_unit_id is not None:
             raise RuleViolation(
                 _l("Only case workers belong to an ordering unit. Choose “None” for this role."),
@@ -165,6 +167,9 @@ class UserProblems(RuleViolation):
         field, message = next(iter(problems.items()))
         super().__init__(message, field=field)
         self.problems = problems
+
+    def messages_by_field(self) -> dict:
+        return dict(self.problems)
 
 
 def _profile(actor: User, user: User | None, name, username, email, role, unit_ids,
@@ -233,13 +238,9 @@ def create_user(
         active=True,
         **profile,
     )
-    db.session.add(user)
-    try:
+    with _unique(USERNAME_TAKEN, field="username"):
+        db.session.add(user)
         audit.record(actor, "user.created", user, **_audit_view(user))
-    except sa.exc.IntegrityError:  # the flush for the audit row's id hit the unique username
-        db.session.rollback()
-        raise RuleViolation(USERNAME_TAKEN, field="username") from None
-    _commit(USERNAME_TAKEN, field="username")
     return user
 
 
@@ -256,13 +257,13 @@ def update_user(
 ) -> User:
     profile = _profile(actor, user, name, username, email, role, unit_ids, ordering_unit_id)
     before = _audit_view(user)
-    for attribute, value in profile.items():
-        setattr(user, attribute, value)
-    after = _audit_view(user)
-    changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
-    if changes:
-        audit.record(actor, "user.updated", user, changes=changes)
-    _commit(USERNAME_TAKEN, field="username")
+    with _unique(USERNAME_TAKEN, field="username"):
+        for attribute, value in profile.items():
+            setattr(user, attribute, value)
+        after = _audit_view(user)
+        changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+        if changes:
+            audit.record(actor, "user.updated", user, changes=changes)
     return user
 
 
@@ -271,7 +272,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     user.password_hash = hash_password(_check_password(password))
     user.password_changed_at = utcnow()
     audit.record(actor, "user.password_reset", user)
-    db.session.commit()
+    db.session.flush()
 
 
 def deactivate_user(actor: User, user: User) -> None:
@@ -283,14 +284,14 @@ def deactivate_user(actor: User, user: User) -> None:
     if user.active:
         user.active = False
         audit.record(actor, "user.deactivated", user)
-    db.session.commit()
+    db.session.flush()
 
 
 def reactivate_user(actor: User, user: User) -> None:
     if not user.active:
         user.active = True
         audit.record(actor, "user.reactivated", user)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- units and workstations ----------------------------------------------------------
@@ -326,10 +327,10 @@ def _create_named(actor: User, model, parent_id: int, name: str | None):
     parent_column, taken = NAMED[model]
     name = _checked_name(model, parent_id, name)
     thing = model(**{parent_column: parent_id, "name": name})
-    db.session.add(thing)
-    audit.record(actor, f"{_kind(model)}.created", thing, name=name,
-                 **{parent_column: parent_id})
-    _commit(taken)
+    with _unique(taken):
+        db.session.add(thing)
+        audit.record(actor, f"{_kind(model)}.created", thing, name=name,
+                     **{parent_column: parent_id})
     return thing
 
 
@@ -337,10 +338,10 @@ def _rename(actor: User, thing, name: str | None):
     model = type(thing)
     parent_column, taken = NAMED[model]
     name = _checked_name(model, getattr(thing, parent_column), name, current=thing)
-    if name != thing.name:
-        audit.record(actor, f"{_kind(model)}.renamed", thing, old_name=thing.name, name=name)
-        thing.name = name
-    _commit(taken)
+    with _unique(taken):
+        if name != thing.name:
+            audit.record(actor, f"{_kind(model)}.renamed", thing, old_name=thing.name, name=name)
+            thing.name = name
     return thing
 
 
@@ -370,7 +371,7 @@ def set_workstation_archived(actor: User, workstation: Workstation, archived: bo
         workstation.archived = archived
         action = "workstation.archived" if archived else "workstation.unarchived"
         audit.record(actor, action, workstation, name=workstation.name)
-    db.session.commit()
+    db.session.flush()
 
 
 def create_ordering_unit(actor: User, name: str) -> OrderingUnit:

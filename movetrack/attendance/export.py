@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from movetrack.attendance.queries import Month, ReportDay, ReportSection
-from movetrack.placements.models import AttendanceStatus
+from movetrack.attendance.models import AttendanceStatus
 
 # A cell starting with one of these is a formula to a spreadsheet: a name such as
 # "=HYPERLINK(…)" must stay text.

@@ -22,7 +22,7 @@ from movetrack.attendance.queries import Month
 from movetrack.attendance.services import CLEAR
 from movetrack.clock import local_today
 from movetrack.org.models import OrderingUnit
-from movetrack.placements.models import ATTENDANCE_LABELS
+from movetrack.attendance.models import ATTENDANCE_LABELS
 
 NOT_A_CHOICE = _l("Choose one of the listed options.")
 NOT_HOURS = _l("Write the hours as a number, e.g. 2,5.")

@@ -23,22 +23,15 @@ from sqlalchemy import orm
 
 from movetrack.audit import AuditEvent
 from movetrack.auth.models import User
-from movetrack.auth.policy import participants_in_scope
+from movetrack.auth.policy import participants_in_scope, placements_in_scope
 from movetrack.clock import local_today
-from movetrack.consent.visibility import Share, consent_exists
+from movetrack.auth.policy import Share, consent_exists
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
-from movetrack.placements.models import (
-    OPEN_STATUSES,
-    PRESENT_STATUSES,
-    Attendance,
-    AttendanceStatus,
-    Placement,
-    PlacementStatus,
-    ScheduleDay,
-)
-from movetrack.placements.queries import counted, placements_in_scope
+from movetrack.attendance.models import PRESENT_STATUSES, Attendance, AttendanceStatus
+from movetrack.placements.models import OPEN_STATUSES, Placement, PlacementStatus, ScheduleDay
+from movetrack.placements.queries import counted
 
 # Placements whose days can be scheduled: started, and either going on or ended.
 STARTED_STATUSES = (PlacementStatus.ACTIVE, PlacementStatus.ENDED)
@@ -482,7 +475,7 @@ class ReportRow:
     figures: AttendanceFigures
     days: list[ReportDay]
     # Whether the person consents, today, to their attendance being shared with the ordering
-    # unit: staff check this before they send the report out (consent/visibility.py decides).
+    # unit: staff check this before they send the report out (auth/policy/consent.py decides).
     consents: bool
 
     @property
@@ -497,16 +490,6 @@ class ReportRow:
 class ReportSection:
     ordering_unit: OrderingUnit
     rows: list[ReportRow]
-
-
-def ordering_units_of(user: User) -> list[OrderingUnit]:
-    return list(
-        db.session.scalars(
-            sa.select(OrderingUnit)
-            .where(OrderingUnit.organisation_id == user.organisation_id)
-            .order_by(OrderingUnit.name)
-        )
-    )
 
 
 def month_report(

@@ -25,18 +25,21 @@ from movetrack.attendance.export import missing_code, report_csv, status_code
 from movetrack.attendance.forms import CheckInForm, DayForm, ReportForm, parse_month
 from movetrack.attendance.queries import Month
 from movetrack.attendance.services import ChangedMeanwhile
-from movetrack.auth.policy import STAFF_ROLES, roles_required
+from movetrack.auth.policy import Kind, allowed
 from movetrack.clock import local_today
-from movetrack.placements.models import ATTENDANCE_LABELS, Placement
+from movetrack.attendance.models import ATTENDANCE_LABELS
+from movetrack.placements.models import Placement
 from movetrack.placements.queries import placement_or_404
-from movetrack.progress.routes import render_unit_day
+from movetrack.day.view import render_unit_day
 from movetrack.rules import RuleViolation
 from movetrack.templating import is_htmx
+from movetrack.org.queries import ordering_units_of
+from movetrack.web import show_violation
 
 # No prefix: the check-in and the report live under /attendance, a placement's attendance
 # under the placement (/placements/<id>/attendance).
 bp = Blueprint("attendance", __name__)
-staff_only = roles_required(*STAFF_ROLES)
+staff_only = allowed("change", Kind.PARTICIPANT)
 
 A_MONDAY = dt.date(2024, 1, 1)
 
@@ -81,7 +84,7 @@ def check_in():
     if problem is None:
         flash(_("Saved: attendance for %(name)s.", name=placement.participant.display_name),
               "success")
-        return redirect(url_for("progress.unit_day", unit_id=placement.unit_id), 303)
+        return redirect(url_for("day.unit_day", unit_id=placement.unit_id), 303)
     return render_unit_day(placement.unit, feedback={placement.id: (problem, form)}, status=status)
 
 
@@ -152,10 +155,9 @@ def _prefill(form: DayForm, placement: Placement, day_text: str | None) -> None:
 def _place(form, violation: RuleViolation) -> RuleViolation | None:
     """Put a message beside its field; return the violation when it belongs to the page
     (no field, or a change made meanwhile, which shows both versions)."""
-    if violation.field in form and not isinstance(violation, ChangedMeanwhile):
-        form[violation.field].errors = [*form[violation.field].errors, violation.message]
-        return None
-    return violation
+    if isinstance(violation, ChangedMeanwhile) or show_violation(form, violation) is not None:
+        return violation
+    return None
 
 
 @bp.get("/attendance/report")
@@ -184,7 +186,7 @@ def report_as_csv():
 
 def _report_form() -> tuple[ReportForm, tuple[Month, int | None] | None]:
     form = ReportForm(formdata=request.args)
-    form.offer(queries.ordering_units_of(current_user))
+    form.offer(ordering_units_of(current_user))
     return form, form.chosen()
 
 

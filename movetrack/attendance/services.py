@@ -1,5 +1,5 @@
 """Recording attendance. One function writes: it checks the rules, writes, audits and
-commits once; nothing is written when it raises.
+flushes (the request commits); nothing is kept when it raises.
 
 A day's record is one row per placement and day. A change to it (a correction) updates the
 row under its version check, sets who recorded it now, and leaves an audit event with the
@@ -21,11 +21,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from movetrack import audit
 from movetrack.attendance.queries import STARTED_STATUSES, day_record
 from movetrack.auth.models import User
-from movetrack.auth.policy import STAFF_ROLES
+from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
-from movetrack.placements.models import Attendance, AttendanceStatus, Placement
+from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
+from movetrack.unit_of_work import refused_as
 
 CLEAR = "clear"  # the status that takes a day's record away: "not recorded"
 MAX_HOURS = Decimal(12)
@@ -87,7 +89,7 @@ def record_attendance(
     Returns the day's record (None once cleared). The caller has checked the placement is
     in the user's scope.
     """
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.PARTICIPANT):
         raise RuleViolation(_l("Only staff record attendance."))
     wanted = DayState(_checked_status(status), _checked_hours(status, hours))
     if wanted.status is not None:  # taking a record away is right whatever day it is on
@@ -100,14 +102,12 @@ def record_attendance(
         return record  # already so: nothing to write, whoever did it
     if (record.version if record else None) != seen_version:
         raise ChangedMeanwhile(now, wanted, saw_a_record=seen_version is not None)
-    try:
-        record = _write(user, placement, on_date, record, wanted)
-        db.session.commit()
-    except (StaleDataError, sa.exc.IntegrityError):
-        # Someone saved the same day between our read and our write.
-        db.session.rollback()
+    def changed_meanwhile() -> ChangedMeanwhile:  # someone saved the same day just now
         theirs = DayState.of(day_record(placement, on_date))
-        raise ChangedMeanwhile(theirs, wanted, saw_a_record=seen_version is not None) from None
+        return ChangedMeanwhile(theirs, wanted, saw_a_record=seen_version is not None)
+
+    with refused_as(changed_meanwhile, errors=(StaleDataError, sa.exc.IntegrityError)):
+        record = _write(user, placement, on_date, record, wanted)
     return record
 
 

@@ -1,22 +1,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
 from movetrack.org.models import OrderingUnit, Organisation, Unit
+from movetrack.labels import LabelledEnum
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"  # coordinator / unit manager
-    SUPERVISOR = "supervisor"  # handledare in the workshop
-    ORDERER = "orderer"  # case worker at an ordering unit
-    PARTICIPANT = "participant"  # signs in to see their own progress
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Coordinator / unit manager")  # coordinator / unit manager
+    SUPERVISOR = "supervisor", _l("Work supervisor")  # handledare in the workshop
+    ORDERER = "orderer", _l("Case worker at an ordering unit")  # case worker at an ordering unit
+    PARTICIPANT = "participant", _l("Participant")  # signs in to see their own progress
+
+
+ROLE_LABELS = Role.labels()
 
 
 user_units = sa.Table(

@@ -18,7 +18,7 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        db.session.commit()
+        db.session.flush()
     return user
 
 
@@ -28,5 +28,5 @@ def change_password(user: User, current: str, new: str) -> bool:
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     audit.record(user, "user.password_changed", user)
-    db.session.commit()
+    db.session.flush()
     return True

@@ -1,5 +1,5 @@
 """Reading a case worker's orders, and about their people only what consent shares now
-(consent/visibility.py decides). A fixed number of statements per page, however many
+(auth/policy/consent.py decides). A fixed number of statements per page, however many
 orders, modules or follow-ups there are; nothing a consent does not open is even loaded.
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy import orm
 from movetrack.attendance.queries import AttendanceFigures, attendance_summary
 from movetrack.auth.models import User
 from movetrack.clock import local_today
-from movetrack.consent.visibility import (
+from movetrack.auth.policy import (
     Share,
     Shared,
     consent_exists,
@@ -25,13 +25,8 @@ from movetrack.consent.visibility import (
 from movetrack.extensions import db
 from movetrack.modules.models import Module, ModuleArea, ModuleVersion
 from movetrack.participants.models import Assignment
-from movetrack.placements.models import (
-    OPEN_STATUSES,
-    FollowUp,
-    Placement,
-    PlacementEvent,
-    PlacementStatus,
-)
+from movetrack.followups.models import FollowUp
+from movetrack.placements.models import OPEN_STATUSES, Placement, PlacementEvent, PlacementStatus
 from movetrack.progress.queries import steps_on
 
 OPEN, CLOSED, EVERY_ORDER = "open", "closed", "all"

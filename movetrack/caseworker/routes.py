@@ -1,5 +1,5 @@
 """The case worker's view: their own orders, and about each person only what consent
-shares at the moment they look (consent/visibility.py). Case workers only.
+shares at the moment they look (auth/policy/consent.py). Case workers only.
 
 Case workers do not submit orders here: the referral reaches the coordinator by the
 ordering unit's usual channel and the coordinator registers it (placements.new). A case
@@ -13,21 +13,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from movetrack.auth.models import Role
-from movetrack.auth.policy import roles_required
+from movetrack.auth.policy import Kind, allowed
 from movetrack.caseworker import queries
 from movetrack.caseworker.forms import OrderFilterForm
 from movetrack.consent import services as consent_services
-from movetrack.consent.visibility import SHARE_LABELS, what_orderer_may_see
-from movetrack.placements.models import (
-    ATTENDANCE_LABELS,
-    OUTCOME_LABELS,
-    PLACEMENT_STATUS_LABELS,
-    PURPOSE_LABELS,
-)
+from movetrack.auth.policy import SHARE_LABELS, what_orderer_may_see
+from movetrack.attendance.models import ATTENDANCE_LABELS
+from movetrack.placements.models import OUTCOME_LABELS, PLACEMENT_STATUS_LABELS, PURPOSE_LABELS
 
 bp = Blueprint("caseworker", __name__, url_prefix="/orders")
-orderers_only = roles_required(Role.ORDERER)
+orderers_only = allowed("see", Kind.ORDER)
 
 LABELS = {
     "SHARE_LABELS": SHARE_LABELS,
@@ -61,7 +56,7 @@ def order(placement_id: int):
     shared = what_orderer_may_see(current_user, placement)
     details = queries.order_details(placement, shared)
     page = render_template("caseworker/order.html", placement=placement, details=details, **LABELS)
-    # Logged after rendering (the commit would expire what the page reads) and before
-    # sending: if the log cannot be written, the details are not shown either.
+    # Logged before sending: if the log cannot be written (or committed with the
+    # request), the details are not shown either.
     consent_services.record_disclosure(current_user, placement, shared)
     return page

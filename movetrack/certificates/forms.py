@@ -6,33 +6,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import HiddenInput
 
 from movetrack.certificates.services import MAX_REASON_LENGTH, IssueChoices
+from movetrack.forms import DATE_MESSAGE, DayField, MultiCheckboxField
 from movetrack.participants.models import Assignment
 
 LANGUAGE_CHOICES = [SelectChoice("sv", _l("Swedish")), SelectChoice("en", _l("English"))]
-DATE_MESSAGE = _l("Write a date such as 2025-03-31.")
-
-
-class DayField(DateField):
-    """A date whose parse error says what to write (WTForms' own says only "not valid")."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(DATE_MESSAGE)) from None
 
 
 class IssueForm(FlaskForm):
@@ -40,11 +28,9 @@ class IssueForm(FlaskForm):
 
     period_start = DayField(_l("First day of the period"), validators=[InputRequired(DATE_MESSAGE)])
     period_end = DayField(_l("Last day of the period"), validators=[InputRequired(DATE_MESSAGE)])
-    modules = SelectMultipleField(
+    modules = MultiCheckboxField(
         _l("Modules"),
         coerce=int,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
         invalid_choice_message=_l("Choose among the listed modules."),
     )
     include_pictures = BooleanField(_l("Pictures in the easy-read version"))

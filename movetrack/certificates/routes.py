@@ -27,8 +27,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from movetrack.auth.models import Role
-from movetrack.auth.policy import STAFF_ROLES, participant_or_404, roles_required
+from movetrack.auth.policy import Kind, allowed, certificate_or_404, participant_or_404
 from movetrack.certificates import openbadges, queries, services
 from movetrack.certificates.forms import IssueForm, RevokeForm, VerifyForm
 from movetrack.certificates.models import Certificate
@@ -38,10 +37,11 @@ from movetrack.media.pictograms import current_locale
 from movetrack.participants.models import Participant
 from movetrack.progress.queries import steps_on
 from movetrack.rules import RuleViolation
+from movetrack.web import show_violation
 
 bp = Blueprint("certificates", __name__)
-staff_only = roles_required(*STAFF_ROLES)
-admin_only = roles_required(Role.ADMIN)
+staff_only = allowed("change", Kind.CERTIFICATE)
+admin_only = allowed("change", Kind.REVOCATION)
 
 DEFAULT_VERIFY_LIMIT = "30 per minute"
 FILE_STEMS = {"sv": "intyg", "en": "certificate"}
@@ -71,18 +71,7 @@ def _page_language() -> str:
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
     """A certificate of a participant in the user's scope (policy decides), else 404."""
-    certificate = db.session.get(Certificate, certificate_id) or abort(404)
-    participant_or_404(current_user, certificate.participant_id)
-    return certificate
-
-
-def _show_violation(form, violation: RuleViolation) -> str | None:
-    """Put the message beside its field; return it when it belongs to no field."""
-    if violation.field and violation.field in form:
-        form[violation.field].errors = [*form[violation.field].errors, violation.message]
-        return None
-    return violation.message
-
+    return certificate_or_404(current_user, certificate_id)
 
 # Staff: a participant's certificates ---------------------------------------------------
 
@@ -141,7 +130,7 @@ def new(participant_id: int):
             content = services.build_content(current_user, participant, form.choices())
             return _render_issue_form(participant, form, replaces, preview=content)
     except RuleViolation as violation:
-        error = _show_violation(form, violation)
+        error = show_violation(form, violation)
         return _render_issue_form(participant, form, replaces, error=error, status=422)
     flash(_("The certificate is issued."), "success")
     return redirect(url_for(".show", certificate_id=certificate.id))
@@ -176,7 +165,7 @@ def revoke(certificate_id: int):
     try:
         services.revoke_certificate(current_user, certificate, form.reason.data)
     except RuleViolation as violation:
-        error = _show_violation(form, violation)
+        error = show_violation(form, violation)
         return _render_certificate_page(certificate, form, error=error, status=422)
     flash(_("The certificate is revoked. Its verification page now says so."), "success")
     return redirect(url_for(".show", certificate_id=certificate.id))

@@ -1,5 +1,5 @@
 """Issuing and revoking certificates. Each writing function checks the rules, writes,
-audits and commits once.
+audits and flushes (the request commits).
 
 Freezing: `build_content` copies into plain JSON everything the paper prints (names,
 unit, period, each module's title and the reached step's title and meaning in the wording
@@ -16,6 +16,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,8 +24,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from movetrack import audit
-from movetrack.auth.models import Role, User
-from movetrack.auth.policy import STAFF_ROLES
+from movetrack.auth.models import User
+from movetrack.auth.policy import Kind, may_change
 from movetrack.certificates import queries
 from movetrack.certificates.models import CODE_BYTES, Certificate
 from movetrack.clock import local_today, utcnow
@@ -32,6 +33,9 @@ from movetrack.extensions import db
 from movetrack.modules.models import STEP_COUNT
 from movetrack.participants.models import Assignment, Participant
 from movetrack.rules import RuleViolation
+from movetrack.unit_of_work import refused_as
+
+REISSUED_MEANWHILE = _l("Someone reissued this certificate just now. Look at the list again.")
 
 LANGUAGES = ("sv", "en")
 CONTENT_SCHEMA = 1  # bump when the shape of `content` changes; renderers read old shapes too
@@ -84,7 +88,7 @@ def default_choices(participant: Participant, assignments: list[Assignment]) -> 
 
 
 def _require_staff(user: User) -> None:
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.CERTIFICATE):
         raise RuleViolation(_l("Only staff issue certificates."))
 
 
@@ -217,8 +221,9 @@ def issue_certificate(
         content_sha256=content_sha256(content),
         replaces_id=replaces.id if replaces else None,
     )
-    db.session.add(certificate)
-    try:
+    # Someone may have reissued the same certificate a moment ago (replaces_id is unique).
+    with refused_as(partial(RuleViolation, REISSUED_MEANWHILE)):
+        db.session.add(certificate)
         audit.record(
             user,
             "certificate.issued",
@@ -227,13 +232,6 @@ def issue_certificate(
             modules=len(content["modules"]),
             replaces=certificate.replaces_id,
         )
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # Someone reissued the same certificate a moment ago (replaces_id is unique).
-        db.session.rollback()
-        raise RuleViolation(
-            _l("Someone reissued this certificate just now. Look at the list again.")
-        ) from None
     current_app.logger.info("certificate %s issued by %s", certificate.id, user.username)
     return certificate
 
@@ -241,7 +239,7 @@ def issue_certificate(
 def revoke_certificate(user: User, certificate: Certificate, reason: str | None) -> Certificate:
     """Mark the certificate revoked, once, with who and why. The reason stays internal:
     the public page shows only that and when it was revoked."""
-    if user.role != Role.ADMIN:
+    if not may_change(user, Kind.REVOCATION):
         raise RuleViolation(_l("Only an administrator revokes certificates."))
     reason = (reason or "").strip()
     if not reason:
@@ -261,11 +259,10 @@ def revoke_certificate(user: User, certificate: Certificate, reason: str | None)
         .execution_options(synchronize_session=False)
     )
     if revoked.rowcount != 1:
-        db.session.rollback()
         raise RuleViolation(_l("Someone revoked this certificate just now."))
     audit.record(
         user, "certificate.revoked", certificate, certificate.participant_id, reason=reason
     )
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(certificate)
     return certificate

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from movetrack.certificates.forms import DayField
 from movetrack.clock import local_today
+from movetrack.forms import DayField, MultiCheckboxField
 from movetrack.consent.services import OTHER_PARTY_MAX_LENGTH
-from movetrack.consent.visibility import SHARE_LABELS, Share
+from movetrack.auth.policy import SHARE_LABELS, Share
 from movetrack.org.models import OrderingUnit
 
 OTHER_PARTY = "other"
@@ -28,11 +27,9 @@ class ConsentForm(FlaskForm):
         validators=[Optional(), Length(max=OTHER_PARTY_MAX_LENGTH)],
         render_kw={"autocomplete": "off"},
     )
-    shares = SelectMultipleField(
+    shares = MultiCheckboxField(
         _l("What it may see"),
         choices=[SelectChoice(share.value, label) for share, label in SHARE_LABELS.items()],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
         invalid_choice_message=_l("Choose among the listed parts."),
     )
     given_on = DayField(_l("Given on"), validators=[Optional()], default=local_today)

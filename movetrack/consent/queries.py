@@ -5,11 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from movetrack.auth.models import User
 from movetrack.extensions import db
-from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
-from movetrack.placements.models import OPEN_STATUSES, Consent, Placement
+from movetrack.consent.models import Consent
+from movetrack.placements.models import OPEN_STATUSES, Placement
 
 
 def consents_of(participant: Participant) -> list[Consent]:
@@ -34,17 +33,6 @@ def consent_of(participant: Participant, consent_id: int) -> Consent | None:
     """One of the participant's consents; None when the id belongs to someone else."""
     return db.session.scalar(
         sa.select(Consent).where(Consent.id == consent_id, Consent.participant_id == participant.id)
-    )
-
-
-def ordering_units_of(user: User) -> list[OrderingUnit]:
-    """The ordering units one may give consent to: those of the user's organisation."""
-    return list(
-        db.session.scalars(
-            sa.select(OrderingUnit)
-            .where(OrderingUnit.organisation_id == user.organisation_id)
-            .order_by(OrderingUnit.name)
-        )
     )
 
 

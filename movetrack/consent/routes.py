@@ -6,28 +6,20 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from movetrack.auth.policy import STAFF_ROLES, participant_or_404, roles_required
+from movetrack.auth.policy import Kind, allowed, participant_or_404
 from movetrack.consent import queries, services
 from movetrack.consent.forms import ConsentForm, WithdrawForm
-from movetrack.consent.visibility import SHARE_LABELS
+from movetrack.auth.policy import SHARE_LABELS
 from movetrack.participants.models import Participant
-from movetrack.placements.models import Consent, Placement
+from movetrack.consent.models import Consent
+from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
+from movetrack.org.queries import ordering_units_of
+from movetrack.web import show_violation
 
 bp = Blueprint("consent", __name__)
-staff_only = roles_required(*STAFF_ROLES)
-
-
-def _show_violation(form: FlaskForm, violation: RuleViolation) -> str | None:
-    """Put the message beside the field it is about; return it when it has no field."""
-    if violation.field and violation.field in form:
-        field = form[violation.field]
-        field.errors = [*field.errors, violation.message]
-        return None
-    return violation.message
-
+staff_only = allowed("change", Kind.PARTICIPANT)
 
 def _withdraw_forms(consents: list[Consent], submitted: WithdrawForm | None, submitted_id: int | None):
     """A withdrawal form for each consent in force; the one just submitted keeps its input."""
@@ -42,7 +34,7 @@ def _withdraw_forms(consents: list[Consent], submitted: WithdrawForm | None, sub
 
 def _consent_form(**kwargs) -> ConsentForm:
     form = ConsentForm(**kwargs)
-    form.offer_parties(queries.ordering_units_of(current_user))
+    form.offer_parties(ordering_units_of(current_user))
     return form
 
 
@@ -79,7 +71,7 @@ def index(participant_id: int):
     try:
         consent = services.give_consent(current_user, participant, **form.service_data())
     except RuleViolation as violation:
-        return _render_index(participant, form, 422, _show_violation(form, violation))
+        return _render_index(participant, form, 422, show_violation(form, violation))
     party = consent.ordering_unit.name if consent.ordering_unit else consent.other_party
     flash(_("The consent to %(party)s is recorded.", party=party), "success")
     return redirect(url_for(".index", participant_id=participant.id))
@@ -102,6 +94,6 @@ def withdraw(participant_id: int, consent_id: int):
     try:
         services.withdraw_consent(current_user, consent, form.withdrawn_on.data)
     except RuleViolation as violation:
-        return refused(_show_violation(form, violation))
+        return refused(show_violation(form, violation))
     flash(_("The consent is withdrawn. From now on nothing more is shown under it."), "success")
     return redirect(url_for(".index", participant_id=participant.id))

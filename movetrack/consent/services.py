@@ -1,11 +1,11 @@
 """Recording consent, withdrawing it, and logging what a case worker was shown under it.
 
-Each function checks the rules, writes, audits and commits once; nothing is written when
-it raises RuleViolation. Consents are never edited or deleted: a withdrawal closes the
+Each function checks the rules, writes, audits and flushes (the request commits); nothing
+is kept when it raises RuleViolation. Consents are never edited or deleted: a withdrawal closes the
 row, a changed consent is a new row, so the history tells the whole story.
 
 The caller has already checked that the participant is in the user's scope
-(auth/policy.py); an ordering unit chosen in a form is checked here, since it comes
+(auth/policy/); an ordering unit chosen in a form is checked here, since it comes
 from input.
 """
 
@@ -20,20 +20,21 @@ from flask_babel import lazy_gettext as _l
 
 from movetrack import audit
 from movetrack.auth.models import User
-from movetrack.auth.policy import STAFF_ROLES
+from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today, utcnow
-from movetrack.consent.visibility import SHARE_COLUMNS, Share, Shared, in_force
+from movetrack.auth.policy import SHARE_COLUMNS, Share, Shared, in_force
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
-from movetrack.placements.models import Consent, Placement
+from movetrack.consent.models import Consent
+from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
 
 OTHER_PARTY_MAX_LENGTH = 200  # Consent.other_party
 
 
 def _require_staff(user: User) -> None:
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.PARTICIPANT):
         raise RuleViolation(_l("Only staff record and withdraw consent."))
 
 
@@ -136,7 +137,7 @@ def give_consent(
         ordering_unit_id=consent.ordering_unit_id, other_party=other_party,
         shares=sorted(share.value for share in shares), given_on=given_on.isoformat(),
     )
-    db.session.commit()
+    db.session.flush()
     return consent
 
 
@@ -169,13 +170,12 @@ def withdraw_consent(user: User, consent: Consent, withdrawn_on: dt.date | None)
         .execution_options(synchronize_session=False)
     )
     if withdrawn.rowcount != 1:
-        db.session.rollback()
         raise RuleViolation(_l("Someone withdrew this consent just now. Look at the history."))
     audit.record(
         user, "consent.withdrawn", consent, consent.participant_id,
         withdrawn_on=withdrawn_on.isoformat(),
     )
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(consent)
     return consent
 
@@ -190,4 +190,4 @@ def record_disclosure(user: User, placement: Placement, shared: Shared) -> None:
         ordering_unit_id=placement.ordering_unit_id,
         shares=[share.value for share in shared.shares],
     )
-    db.session.commit()
+    db.session.flush()

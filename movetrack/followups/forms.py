@@ -29,15 +29,15 @@ from movetrack.clock import local_today
 from movetrack.followups.services import ACTIVITIES_AFTER_EXIT, MAX_SHORT_TEXT, MAX_TEXT
 from movetrack.modules.models import Module
 from movetrack.org.models import Workstation
-from movetrack.participants.forms import (
+from movetrack.forms import (
     NOT_A_CHOICE,
     NOT_A_NUMBER,
-    STEP_INPUT,
     TOO_LONG,
     ServiceForm,
     optional_int,
     strip,
 )
+from movetrack.participants.forms import STEP_INPUT
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import OUTCOME_LABELS
 

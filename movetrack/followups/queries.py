@@ -1,9 +1,9 @@
 """Reading intake settings, action plans and follow-ups: a fixed number of statements per
 page, however many goals, modules or follow-ups there are.
 
-Scope: a placement or follow-up is in a user's scope when its unit is (auth/policy.py
-decides which units; placements.queries.placement_or_404 finds placements); anything else
-is a 404, as for participants.
+Scope: a placement or follow-up is in a user's scope when its unit is (auth/policy/
+decides which units, and finds follow-ups and placements); anything else is a 404, as for
+participants.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy import orm
 
 from movetrack.attendance.queries import attendance_summary
 from movetrack.auth.models import User
-from movetrack.auth.policy import unit_ids_in_scope
+from movetrack.auth.policy import unit_ids_in_scope, visible_or_404
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.followups import schedule
@@ -25,15 +24,8 @@ from movetrack.modules.models import Module, ModuleVersion
 from movetrack.org.models import Unit
 from movetrack.participants.models import Assignment, Participant
 from movetrack.participants.queries import assignments_of
-from movetrack.placements.models import (
-    FollowUp,
-    FollowUpKind,
-    Goal,
-    GoalModule,
-    Placement,
-    PlacementStatus,
-    UnitSettings,
-)
+from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
+from movetrack.placements.models import Placement, PlacementStatus
 from movetrack.progress.queries import steps_on
 
 # MOVE.md §4: the four introduction modules prepared before day one (004 p.26).
@@ -57,21 +49,18 @@ PANEL_SIZE = 5  # the day view's panel stays small; the list page has the rest
 
 
 def follow_up_or_404(user: User, follow_up_id: int) -> FollowUp:
-    follow_up = db.session.scalar(
-        sa.select(FollowUp)
-        .join(FollowUp.placement)
-        .where(FollowUp.id == follow_up_id, Placement.unit_id.in_(unit_ids_in_scope(user)))
-        .options(
-            orm.contains_eager(FollowUp.placement).joinedload(Placement.participant),
-            orm.contains_eager(FollowUp.placement).joinedload(Placement.unit),
-            orm.contains_eager(FollowUp.placement).joinedload(Placement.ordering_unit),
-            orm.contains_eager(FollowUp.placement).joinedload(Placement.case_worker),
-            orm.contains_eager(FollowUp.placement).joinedload(Placement.workstation),
-            orm.contains_eager(FollowUp.placement).selectinload(Placement.schedule),
-            orm.joinedload(FollowUp.recorded_by),
-        )
+    """One follow-up in scope (the policy decides), with its placement's page data."""
+    placement = orm.contains_eager(FollowUp.placement)
+    return visible_or_404(
+        user, FollowUp, follow_up_id,
+        placement.joinedload(Placement.participant),
+        placement.joinedload(Placement.unit),
+        placement.joinedload(Placement.ordering_unit),
+        placement.joinedload(Placement.case_worker),
+        placement.joinedload(Placement.workstation),
+        placement.selectinload(Placement.schedule),
+        orm.joinedload(FollowUp.recorded_by),
     )
-    return follow_up or abort(404)
 
 
 def follow_ups_of(placement: Placement) -> list[FollowUp]:

@@ -11,12 +11,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from movetrack.auth.models import Role
 from movetrack.auth.policy import (
-    STAFF_ROLES,
-    roles_required,
+    Kind,
+    allowed,
     unit_or_404,
     units_in_scope,
 )
@@ -37,22 +35,22 @@ from movetrack.participants.queries import (
     assignments_of,
     workstations_of,
 )
+from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.placements.models import (
     OUTCOME_LABELS,
     PLACEMENT_STATUS_LABELS,
     PURPOSE_LABELS,
-    FollowUp,
-    FollowUpKind,
     Placement,
     PlacementStatus,
 )
 from movetrack.placements.queries import placement_or_404
 from movetrack.progress.queries import steps_on
 from movetrack.rules import RuleViolation
+from movetrack.web import form_status, show_violation
 
 bp = Blueprint("followups", __name__)
-staff_only = roles_required(*STAFF_ROLES)
-admin_only = roles_required(Role.ADMIN)
+staff_only = allowed("change", Kind.PLACEMENT)
+admin_only = allowed("change", Kind.ORGANISATION)
 
 
 @bp.context_processor
@@ -70,25 +68,13 @@ def follow_up_label(label: str) -> str:
     """{{ follow_up.label|follow_up_label }}: "3 weeks" in the reader's language."""
     return schedule.label_text(label)
 
-
-def _show_violation(form: FlaskForm, violation: RuleViolation) -> str | None:
-    """Put the message beside the field it is about; return it when it has no field (or
-    is about the whole weekly schedule, whose rows carry only their own errors)."""
-    if violation.field and violation.field in form and violation.field != "schedule":
-        field = form[violation.field]
-        field.errors = [*field.errors, violation.message]
-        return None
-    return violation.message
+# The weekly schedule's rows carry only their own errors; a rule about it all goes on top.
+WHOLE_SCHEDULE = ("schedule",)
 
 
 def _stale(hidden_field) -> str | None:
     """A form without the version it was built from cannot be checked for conflicts."""
     return hidden_field.errors[0] if hidden_field.errors else None
-
-
-def _status(form: FlaskForm) -> int:
-    return 422 if form.is_submitted() else 200
-
 
 # --- intake ---------------------------------------------------------------------------------
 
@@ -141,7 +127,7 @@ def intake(placement_id: int):
         return _render_intake(placement, None)  # the intake as it was, or why there is none
     form = IntakeForm(data=_intake_defaults(placement)) if request.method == "GET" else IntakeForm()
     if not form.validate_on_submit():
-        return _render_intake(placement, form, _status(form), _stale(form.version))
+        return _render_intake(placement, form, form_status(form), _stale(form.version))
     try:
         services.record_intake(current_user, placement, form.service_data())
     except EditConflict as conflict:
@@ -149,7 +135,7 @@ def intake(placement_id: int):
         return _render_intake(placement, form, 422, conflict=conflict)
     except RuleViolation as violation:
         schedule_error = violation.message if violation.field == "schedule" else None
-        return _render_intake(placement, form, 422, _show_violation(form, violation),
+        return _render_intake(placement, form, 422, show_violation(form, violation, at_top=WHOLE_SCHEDULE),
                               schedule_error)
     flash(
         _("The intake is saved: %(name)s starts on %(date)s. Next, write the action plan.",
@@ -181,14 +167,14 @@ def settings(unit_id: int):
                 form.follow_up_schedule.data, form.exit_questions.data,
             )
         except RuleViolation as violation:
-            error = _show_violation(form, violation)
+            error = show_violation(form, violation, at_top=WHOLE_SCHEDULE)
         else:
             flash(_("The settings of %(unit)s are saved.", unit=unit.name), "success")
             return redirect(url_for(".settings", unit_id=unit.id))
     return render_template(
         "followups/settings.html", unit=unit, form=form, saved=current.saved, error=error,
         default_schedule=schedule.text_of(schedule.DEFAULT_SCHEDULE),
-    ), _status(form)
+    ), form_status(form)
 
 
 # --- the action plan ------------------------------------------------------------------------
@@ -245,14 +231,14 @@ def new_goal(placement_id: int):
         try:
             goal = services.add_goal(current_user, placement, form.service_data(), parent)
         except RuleViolation as violation:
-            error = _show_violation(form, violation)
+            error = show_violation(form, violation, at_top=WHOLE_SCHEDULE)
         else:
             flash(_("The goal is saved."), "success")
             return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
     return render_template(
         "followups/goal_form.html", placement=placement, form=form, parent=parent, goal=None,
         error=error, conflict=None,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.route("/placements/<int:placement_id>/plan/goals/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -269,7 +255,7 @@ def edit_goal(placement_id: int, goal_id: int):
             conflict = changed
             form.fingerprint.data = changed.version
         except RuleViolation as violation:
-            error = _show_violation(form, violation)
+            error = show_violation(form, violation, at_top=WHOLE_SCHEDULE)
         else:
             flash(_("The goal is saved."), "success")
             return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
@@ -278,7 +264,7 @@ def edit_goal(placement_id: int, goal_id: int):
     return render_template(
         "followups/goal_form.html", placement=placement, form=form, parent=goal.parent, goal=goal,
         error=error, conflict=conflict,
-    ), _status(form)
+    ), form_status(form)
 
 
 @bp.post("/placements/<int:placement_id>/plan/goals/<int:goal_id>/modules")
@@ -292,7 +278,7 @@ def link_module(placement_id: int, goal_id: int):
     try:
         services.link_module(current_user, goal, form.assignment_id.data, form.target_step.data)
     except RuleViolation as violation:
-        return _render_plan(placement, 422, goal.id, form, _show_violation(form, violation))
+        return _render_plan(placement, 422, goal.id, form, show_violation(form, violation, at_top=WHOLE_SCHEDULE))
     flash(_("The module is part of the goal."), "success")
     return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
 
@@ -389,14 +375,14 @@ def record(follow_up_id: int):
     follow_up = queries.follow_up_or_404(current_user, follow_up_id)
     form = _follow_up_form(follow_up)
     if not form.validate_on_submit():
-        return _render_record(follow_up, form, _status(form), _stale(form.version))
+        return _render_record(follow_up, form, form_status(form), _stale(form.version))
     try:
         services.record_follow_up(current_user, follow_up, form.service_data())
     except EditConflict as conflict:
         form.version.data = conflict.version
         return _render_record(follow_up, form, 422, conflict=conflict)
     except RuleViolation as violation:
-        return _render_record(follow_up, form, 422, _show_violation(form, violation))
+        return _render_record(follow_up, form, 422, show_violation(form, violation, at_top=WHOLE_SCHEDULE))
     flash(_("The follow-up is saved."), "success")
     return redirect(url_for(".record", follow_up_id=follow_up.id))
 

@@ -1,12 +1,12 @@
 """Writing intakes, unit settings, action plans and follow-ups. Each public function checks
-the rules, writes, audits and commits once (schedule_after_exit alone leaves the commit to
-its caller, the exit); nothing is written when it raises RuleViolation.
+the rules, writes, audits and flushes; the request commits, and nothing is kept when a
+function raises RuleViolation.
 
 The caller has already checked that the placement, goal or follow-up is in the user's
-scope (followups/queries.py, on auth/policy.py's units).
+scope (followups/queries.py, on the policy's units).
 
 Concurrency: placements and follow-ups carry a version. A form sends the version it was
-built from; if the row has moved on since, or moves on between our check and our commit
+built from; if the row has moved on since, or moves on between our check and our write
 (StaleDataError), EditConflict says so and lists what the other person saved beside what
 this one typed, and nothing is overwritten.
 """
@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
+from functools import partial
 from decimal import Decimal
 from typing import Any
 
@@ -25,30 +26,28 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from movetrack import audit
-from movetrack.auth.models import Role, User
-from movetrack.auth.policy import STAFF_ROLES
+from movetrack.auth.models import User
+from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import utcnow
 from movetrack.conflicts import check_version, conflict, saving, shown_value
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule
 from movetrack.modules.models import STEP_COUNT, Module
 from movetrack.org.models import Unit, Workstation
-from movetrack.participants.models import Assignment, AssignmentStatus
+from movetrack.participants.models import Assignment
+from movetrack.participants.services import assign_module
 from movetrack.placements import flow
+from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.placements.models import (
     OUTCOME_LABELS,
     PLACEMENT_STATUS_LABELS,
-    FollowUp,
-    FollowUpKind,
-    Goal,
-    GoalModule,
     Outcome,
     Placement,
     PlacementStatus,
     ScheduleDay,
-    UnitSettings,
 )
 from movetrack.rules import RuleViolation, clean_text, not_in_future, required_date
+from movetrack.unit_of_work import refused_as
 
 MAX_TEXT = 4000
 MAX_SHORT_TEXT = 200  # Goal.who and Goal.when
@@ -75,7 +74,7 @@ def _shown(name: str, value: Any) -> str:
 
 
 def _require_staff(user: User) -> None:
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.PLACEMENT):
         raise RuleViolation(_l("Only staff work with intakes, plans and follow-ups."))
 
 
@@ -157,10 +156,14 @@ def _intake_dates(placement: Placement, data: dict) -> tuple[dt.date, dt.date]:
     return intake_on, start_date
 
 
+CHANGED_AT_INTAKE = _l("Someone changed this participant's modules or placements at the same "
+                       "moment. Nothing is saved: open the intake again.")
+
+
 def _assign_intro_modules(user: User, placement: Placement, modules: list[Module],
                           on: dt.date) -> list[Module]:
-    """The unit's introduction modules the participant does not have yet, assigned in this
-    transaction (participants.services.assign_module commits, so it cannot be used here)."""
+    """The unit's introduction modules the participant does not have yet, assigned the
+    way every module is (participants.services.assign_module)."""
     has = set(
         db.session.scalars(
             sa.select(Assignment.module_id).where(
@@ -170,13 +173,8 @@ def _assign_intro_modules(user: User, placement: Placement, modules: list[Module
     )
     added = [module for module in modules if module.id not in has]
     for module in added:
-        assignment = Assignment(
-            participant_id=placement.participant_id, module_id=module.id, assigned_on=on,
-            assigned_by_id=user.id, status=AssignmentStatus.ACTIVE,
-        )
-        db.session.add(assignment)
-        audit.record(user, "assignment.created", assignment, placement.participant_id,
-                     module_id=module.id, source="intake", placement_id=placement.id)
+        assign_module(user, placement.participant, module.id, assigned_on=on,
+                      source="intake", placement_id=placement.id)
     return added
 
 
@@ -214,26 +212,21 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
     days = _checked_schedule(data.get("schedule") or [])
     workstation_id = _workstation_of(placement, data.get("workstation_id"))
     settings = queries.settings_for(placement.unit_id)
-    try:
-        with saving(placement, INTAKE_LABELS, submitted, _shown):
-            _write_intake(user, placement, intake_on, start_date, attendees, days, workstation_id)
-            if placement.status != PlacementStatus.INTAKE:
-                flow.move(user, placement, PlacementStatus.INTAKE, intake_on)
-            flow.move(user, placement, PlacementStatus.ACTIVE, intake_on)
-            added = _assign_intro_modules(user, placement, settings.intro_modules, intake_on)
-            follow_ups = _schedule_follow_ups(placement, settings.follow_up_schedule)
-            audit.record(
-                user, "placement.intake_recorded", placement, placement.participant_id,
-                start_date=start_date.isoformat(), weekdays=[day.weekday for day in days],
-                modules=[module.key for module in added], follow_ups=len(follow_ups),
-            )
-    except sa.exc.IntegrityError:
-        # A module assigned, or another placement opened, for the person a moment ago.
-        db.session.rollback()
-        raise RuleViolation(
-            _l("Someone changed this participant's modules or placements at the same moment. "
-               "Nothing is saved: open the intake again.")
-        ) from None
+    # A module assigned, or another placement opened, for the person a moment ago.
+    with refused_as(partial(RuleViolation, CHANGED_AT_INTAKE)), saving(
+        placement, INTAKE_LABELS, submitted, _shown
+    ):
+        _write_intake(user, placement, intake_on, start_date, attendees, days, workstation_id)
+        if placement.status != PlacementStatus.INTAKE:
+            flow.move(user, placement, PlacementStatus.INTAKE, intake_on)
+        flow.move(user, placement, PlacementStatus.ACTIVE, intake_on)
+        added = _assign_intro_modules(user, placement, settings.intro_modules, intake_on)
+        follow_ups = _schedule_follow_ups(placement, settings.follow_up_schedule)
+        audit.record(
+            user, "placement.intake_recorded", placement, placement.participant_id,
+            start_date=start_date.isoformat(), weekdays=[day.weekday for day in days],
+            modules=[module.key for module in added], follow_ups=len(follow_ups),
+        )
     return placement
 
 
@@ -288,7 +281,7 @@ def save_unit_settings(user: User, unit: Unit, intro_module_keys: Iterable[str],
                        follow_up_schedule: str | None, exit_questions: str | None) -> UnitSettings:
     """The unit's introduction modules (none is a choice), follow-up schedule as text
     ("3w, 2m, 3m, every 3m") and exit questions, one per line. Admins only."""
-    if user.role != Role.ADMIN:
+    if not may_change(user, Kind.ORGANISATION):
         raise RuleViolation(_l("Only a coordinator changes a unit's settings."))
     values = {
         "intro_module_keys": _checked_intro_keys(intro_module_keys),
@@ -303,7 +296,7 @@ def save_unit_settings(user: User, unit: Unit, intro_module_keys: Iterable[str],
     if changed:
         audit.record(user, "unit.placement_settings_changed", unit, None,
                      fields=changed, **{name: values[name] for name in changed})
-    db.session.commit()
+    db.session.flush()
     return settings
 
 
@@ -367,7 +360,7 @@ def add_goal(user: User, placement: Placement, data: dict[str, Any],
     db.session.add(goal)
     audit.record(user, "goal.created", goal, placement.participant_id, parent_id=goal.parent_id,
                  with_own_words=bool(values["participant_words"]))
-    db.session.commit()
+    db.session.flush()
     return goal
 
 
@@ -401,7 +394,7 @@ def update_goal(user: User, goal: Goal, data: dict[str, Any]) -> list[str]:
         **({"old_words": old_words, "new_words": values["participant_words"]}
            if words_changed else {}),
     )
-    db.session.commit()
+    db.session.flush()
     return changed
 
 
@@ -426,7 +419,7 @@ def link_module(user: User, goal: Goal, assignment_id: int | None,
     if old_target != target_step:
         audit.record(user, "goal.module_linked", goal, placement.participant_id,
                      assignment_id=assignment.id, old_target=old_target, target_step=target_step)
-        db.session.commit()
+        db.session.flush()
     return link
 
 
@@ -439,7 +432,7 @@ def unlink_module(user: User, goal: Goal, assignment_id: int) -> None:
     audit.record(user, "goal.module_unlinked", goal, goal.placement.participant_id,
                  assignment_id=assignment_id, target_step=link.target_step)
     db.session.delete(link)
-    db.session.commit()
+    db.session.flush()
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -562,7 +555,7 @@ def _next_repeating(held: FollowUp) -> FollowUp | None:
 
 def schedule_after_exit(user: User, placement: Placement) -> FollowUp:
     """The follow-up three calendar months after the end date, for the exit to call after
-    setting end_date, in its own transaction: this adds and audits, the caller commits.
+    setting end_date, in the same unit of work.
     A placement exited again after reopening moves its waiting one to the new date."""
     if placement.end_date is None:
         raise RuleViolation(_l("The placement has no end date yet."), field="end_date")

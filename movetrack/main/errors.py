@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from movetrack.extensions import db
+from movetrack.web import fragment_or_page
 
 MESSAGES = {
     400: (_l("Something in the request was wrong"), _l("Go back and try again.")),
@@ -25,8 +26,8 @@ CSRF_MESSAGE = (
 
 
 def render_error(code: int, title, message):
-    template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/error.html"
-    return render_template(template, code=code, title=title, message=message), code
+    return fragment_or_page("errors/fragment.html", "errors/error.html", code,
+                            code=code, title=title, message=message)
 
 
 def register_error_handlers(app: Flask) -> None:

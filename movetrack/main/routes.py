@@ -4,23 +4,15 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
-from movetrack.auth.models import Role
+from movetrack.auth.policy import home_endpoint
 from movetrack.extensions import csrf, db, limiter
 
 bp = Blueprint("main", __name__)
 
-HOME_BY_ROLE = {
-    Role.ADMIN: "progress.day",
-    Role.SUPERVISOR: "progress.day",
-    Role.ORDERER: "caseworker.orders",
-    Role.PARTICIPANT: "modules.library",
-}
-
-
 @bp.get("/")
 @login_required
 def home():
-    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    return redirect(url_for(home_endpoint(current_user)))
 
 
 @bp.post("/language")

@@ -4,30 +4,26 @@ from __future__ import annotations
 
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
     abort,
     flash,
     redirect,
-    render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import orm
 
 from movetrack.auth.policy import (
-    STAFF_ROLES,
-    can_manage_library,
-    participants_in_scope,
-    roles_required,
+    Kind,
+    allowed,
+    may_change,
 )
-from movetrack.extensions import db
 from movetrack.media import services
 from movetrack.media.forms import PhotoForm
+from movetrack.media import queries
 from movetrack.media.models import Upload
 from movetrack.media.pictograms import (
     categories,
@@ -38,17 +34,15 @@ from movetrack.media.pictograms import (
 )
 from movetrack.modules.models import (
     STEP_COUNT,
-    Module,
     ModuleStep,
-    ModuleVersion,
     StepPicture,
 )
-from movetrack.participants.models import Participant
 from movetrack.rules import RuleViolation
 from movetrack.templating import is_htmx
+from movetrack.web import fragment_or_page
 
 bp = Blueprint("media", __name__, url_prefix="/media")
-staff_only = roles_required(*STAFF_ROLES)
+staff_only = allowed("change", Kind.PHOTO)
 CACHE_SECONDS = 86400
 MOVES = {"earlier": -1, "later": 1}
 
@@ -64,7 +58,7 @@ def library_managers_only(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if not can_manage_library(current_user):
+        if not may_change(current_user, Kind.LIBRARY):
             abort(403)
         return view(*args, **kwargs)
 
@@ -74,20 +68,8 @@ def library_managers_only(view):
 # --- Serving photos -------------------------------------------------------------------
 
 
-def _visible_to_current_user() -> sa.ColumnElement[bool]:
-    """A photo on a module step is library content for everyone signed in. A participant's
-    photo is personal data: only staff with that participant in scope see it. Any other
-    upload (replaced, removed, not yet used) only the person who uploaded it."""
-    on_a_step = sa.exists().where(StepPicture.upload_id == Upload.id)
-    photo_in_scope = participants_in_scope(current_user).where(Participant.photo_id == Upload.id).exists()
-    return sa.or_(on_a_step, photo_in_scope, Upload.uploaded_by_id == current_user.id)
-
-
 def _serve(upload_id: int, column, variant: str) -> Response:
-    row = db.session.execute(
-        sa.select(Upload.content_type, Upload.sha256, column.label("data"))
-        .where(Upload.id == upload_id, _visible_to_current_user())
-    ).one_or_none()
+    row = queries.visible_upload(current_user, upload_id, column)
     if row is None:
         abort(404)
     response = Response(row.data, mimetype=row.content_type)
@@ -113,36 +95,9 @@ def thumbnail(upload_id: int):
 # --- The picker -----------------------------------------------------------------------
 
 
-def _current_step_or_404(module_id: int, step_number: int) -> ModuleStep:
-    """Step N of the module's current version, with its pictures, in two queries."""
-    step = db.session.scalar(
-        sa.select(ModuleStep)
-        .join(ModuleStep.version)
-        .join(ModuleVersion.module)
-        .where(
-            Module.id == module_id,
-            ModuleVersion.number == Module.current_version_number,
-            ModuleStep.number == step_number,
-        )
-        .options(
-            orm.contains_eager(ModuleStep.version).contains_eager(ModuleVersion.module),
-            orm.selectinload(ModuleStep.pictures),
-        )
-    )
-    return step or abort(404)
-
-
 def _picture_or_404(step: ModuleStep, picture_id: int) -> StepPicture:
     picture = next((p for p in step.pictures if p.id == picture_id), None)
     return picture or abort(404)
-
-
-def _uploads_of(pictures: list[StepPicture]) -> dict[int, Upload]:
-    """The photos among the pictures, for their alt text; the image bytes stay deferred."""
-    ids = [picture.upload_id for picture in pictures if picture.upload_id]
-    if not ids:
-        return {}
-    return {upload.id: upload for upload in db.session.scalars(sa.select(Upload).where(Upload.id.in_(ids)))}
 
 
 def _search_args() -> tuple[str, str | None]:
@@ -179,7 +134,7 @@ def _render_picker(step: ModuleStep, *, status: int = 200, error: str | None = N
     context = {
         "step": step,
         "pictures": pictures,
-        "uploads": _uploads_of(pictures),
+        "uploads": queries.uploads_of(pictures),
         "error": error,
         "notice": notice,
         "photo_form": photo_form or PhotoForm(formdata=None),
@@ -190,8 +145,8 @@ def _render_picker(step: ModuleStep, *, status: int = 200, error: str | None = N
         "search_url": url_for("media.pictogram_search", module_id=step.version.module_id, step=step.number),
         **_results_context(query, category, url_for("media.add_pictogram", **step_args)),
     }
-    template = "media/_current_pictures.html" if is_htmx() else "media/step_pictures.html"
-    return render_template(template, **context), status
+    return fragment_or_page("media/_current_pictures.html", "media/step_pictures.html", status,
+                            **context)
 
 
 def _done(step: ModuleStep, message: str):
@@ -205,19 +160,19 @@ def _done(step: ModuleStep, message: str):
 def _picture_label(picture: StepPicture) -> str:
     if picture.pictogram_key:
         return pictogram_label(picture.pictogram_key)
-    return _uploads_of([picture])[picture.upload_id].description or _("Photo")
+    return queries.uploads_of([picture])[picture.upload_id].description or _("Photo")
 
 
 @bp.get("/modules/<int:module_id>/steps/<int:step_number>/pictures")
 @library_managers_only
 def step_pictures(module_id: int, step_number: int):
-    return _render_picker(_current_step_or_404(module_id, step_number))
+    return _render_picker(queries.current_step_or_404(module_id, step_number))
 
 
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/pictogram")
 @library_managers_only
 def add_pictogram(module_id: int, step_number: int):
-    step = _current_step_or_404(module_id, step_number)
+    step = queries.current_step_or_404(module_id, step_number)
     key = request.form.get("key", "")
     try:
         services.add_pictogram_to_step(current_user, step, key)
@@ -229,7 +184,7 @@ def add_pictogram(module_id: int, step_number: int):
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/photo")
 @library_managers_only
 def upload_photo(module_id: int, step_number: int):
-    step = _current_step_or_404(module_id, step_number)
+    step = queries.current_step_or_404(module_id, step_number)
     form = PhotoForm()
     if not form.validate_on_submit():
         return _render_picker(step, status=422, photo_form=form)
@@ -246,7 +201,7 @@ def upload_photo(module_id: int, step_number: int):
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/remove")
 @library_managers_only
 def remove_picture(module_id: int, step_number: int, picture_id: int):
-    step = _current_step_or_404(module_id, step_number)
+    step = queries.current_step_or_404(module_id, step_number)
     picture = _picture_or_404(step, picture_id)
     label = _picture_label(picture)
     try:
@@ -259,7 +214,7 @@ def remove_picture(module_id: int, step_number: int, picture_id: int):
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/move")
 @library_managers_only
 def move_picture(module_id: int, step_number: int, picture_id: int):
-    step = _current_step_or_404(module_id, step_number)
+    step = queries.current_step_or_404(module_id, step_number)
     picture = _picture_or_404(step, picture_id)
     label = _picture_label(picture)
     try:
@@ -285,14 +240,13 @@ def pictogram_search():
     step_number = request.args.get("step", type=int)
     in_picker = module_id is not None and step_number in range(1, STEP_COUNT + 1)
     add_url = None
-    if in_picker and can_manage_library(current_user):
+    if in_picker and may_change(current_user, Kind.LIBRARY):
         step_args = {"module_id": module_id, "step_number": step_number,
                      "q": query or None, "category": category}
         if not is_htmx():
             return redirect(url_for("media.step_pictures", **step_args))
         add_url = url_for("media.add_pictogram", **step_args)
-    context = _results_context(query, category, add_url)
-    if is_htmx():
-        return render_template("media/_pictogram_results.html", **context)
     search_url = url_for("media.pictogram_search")
-    return render_template("media/pictograms.html", page_url=search_url, search_url=search_url, **context)
+    return fragment_or_page("media/_pictogram_results.html", "media/pictograms.html",
+                            page_url=search_url, search_url=search_url,
+                            **_results_context(query, category, add_url))

@@ -22,7 +22,7 @@ from werkzeug.datastructures import FileStorage
 
 from movetrack import audit
 from movetrack.auth.models import User
-from movetrack.auth.policy import can_manage_library, can_upload_photos
+from movetrack.auth.policy import Kind, may_change
 from movetrack.extensions import db
 from movetrack.media.models import Upload
 from movetrack.media.pictograms import all_pictograms
@@ -40,25 +40,21 @@ TOO_MANY_PIXELS = _l("The picture has too many pixels.")
 # --- Photos ---------------------------------------------------------------------------
 
 
-def save_upload(file_storage: FileStorage, user: User, description: str = "", *,
-                commit: bool = True) -> Upload:
+def save_upload(file_storage: FileStorage, user: User, description: str = "") -> Upload:
     """Store a photo from a form's file field. Reads one byte more than allowed, so an
     oversized file is refused without reading it all into memory."""
     if file_storage is None or not file_storage.filename:
         raise RuleViolation(_l("Choose a photo to upload."), field="photo")
     data = file_storage.stream.read(current_app.config["UPLOAD_MAX_BYTES"] + 1)
-    return save_upload_bytes(data, user, description, commit=commit)
+    return save_upload_bytes(data, user, description)
 
 
-def save_upload_bytes(data: bytes, user: User | None, description: str = "", *,
-                      commit: bool = True) -> Upload:
-    """Store a photo from raw bytes (the module import uses this).
-
-    With commit=False the upload joins the caller's transaction (a participant's photo,
-    an imported module), so the whole change is saved or nothing is. `user` None is the
-    system itself (a library import from the command line).
+def save_upload_bytes(data: bytes, user: User | None, description: str = "") -> Upload:
+    """Store a photo from raw bytes (the module import uses this), in the caller's unit of
+    work: a participant's photo or an imported module is saved with it or not at all.
+    `user` None is the system itself (a library import from the command line).
     """
-    if user is not None and not can_upload_photos(user):
+    if user is not None and not may_change(user, Kind.PHOTO):
         raise RuleViolation(_l("Only staff upload photos."))
     description = _clean_description(description)
     _check_byte_size(data)
@@ -80,8 +76,7 @@ def save_upload_bytes(data: bytes, user: User | None, description: str = "", *,
     )
     db.session.add(upload)
     audit.record(user, "upload.created", upload, byte_size=upload.byte_size, sha256=upload.sha256)
-    if commit:
-        db.session.commit()
+    db.session.flush()
     return upload
 
 
@@ -174,7 +169,7 @@ def _encode_jpeg(image: Image.Image) -> EncodedJpeg:
 
 
 def _check_may_edit_pictures(user: User) -> None:
-    if not can_manage_library(user):
+    if not may_change(user, Kind.LIBRARY):
         raise RuleViolation(_l("Only coordinators change the pictures of a module."))
 
 
@@ -187,7 +182,7 @@ def _audit_picture(user: User, action: str, step: ModuleStep, picture: StepPictu
 
 
 def _attach(user: User, step: ModuleStep, picture: StepPicture) -> StepPicture:
-    """Last in the step's order; the caller commits."""
+    """Last in the step's order; the caller flushes."""
     picture.position = max((existing.position for existing in step.pictures), default=-1) + 1
     step.pictures.append(picture)
     _audit_picture(user, "step_picture.added", step, picture)
@@ -201,7 +196,7 @@ def add_pictogram_to_step(user: User, step: ModuleStep, key: str | None) -> Step
     if any(picture.pictogram_key == key for picture in step.pictures):
         raise RuleViolation(_l("This pictogram is already on the step."), field="key")
     picture = _attach(user, step, StepPicture(pictogram_key=key))
-    db.session.commit()
+    db.session.flush()
     return picture
 
 
@@ -211,22 +206,22 @@ def add_photo_to_step(user: User, step: ModuleStep, upload: Upload) -> StepPictu
     if any(picture.upload_id == upload.id for picture in step.pictures):
         raise RuleViolation(_l("This photo is already on the step."))
     picture = _attach(user, step, StepPicture(upload_id=upload.id))
-    db.session.commit()
+    db.session.flush()
     return picture
 
 
 def upload_photo_to_step(user: User, step: ModuleStep, file_storage: FileStorage,
                          description: str) -> StepPicture:
-    """Store a new photo and attach it, in one transaction."""
+    """Store a new photo and attach it, in one unit of work."""
     _check_may_edit_pictures(user)
     if not (description or "").strip():
         raise RuleViolation(
             _l("Describe the photo in a few words, for those who cannot see it."),
             field="description",
         )
-    upload = save_upload(file_storage, user, description, commit=False)
+    upload = save_upload(file_storage, user, description)
     picture = _attach(user, step, StepPicture(upload_id=upload.id))
-    db.session.commit()
+    db.session.flush()
     return picture
 
 
@@ -235,7 +230,7 @@ def remove_step_picture(user: User, picture: StepPicture) -> None:
     _check_may_edit_pictures(user)
     _audit_picture(user, "step_picture.removed", picture.step, picture)
     db.session.delete(picture)
-    db.session.commit()
+    db.session.flush()
 
 
 def move_step_picture(user: User, picture: StepPicture, direction: int) -> None:
@@ -254,4 +249,4 @@ def move_step_picture(user: User, picture: StepPicture, direction: int) -> None:
     for position, each in enumerate(ordered):
         each.position = position
     _audit_picture(user, "step_picture.moved", step, picture)
-    db.session.commit()
+    db.session.flush()

@@ -14,6 +14,7 @@ from movetrack.auth.models import User
 from movetrack.extensions import db
 from movetrack.modules import io, services
 from movetrack.rules import RuleViolation
+from movetrack.unit_of_work import unit_of_work
 
 modules_cli = AppGroup("modules", help="Export and import the module library as JSON.")
 
@@ -41,7 +42,8 @@ def import_command(file, username: str | None) -> None:
     # Messages in the installation's language: there is no request to choose another.
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
-            result = services.import_library(user, io.parse_library(file.read()))
+            with unit_of_work():
+                result = services.import_library(user, io.parse_library(file.read()))
         except RuleViolation as refused:  # ImportRejected lists every problem of the file
             click.echo(str(refused.message), err=True)
             for problem in getattr(refused, "problems", ()):

@@ -8,7 +8,6 @@ has ratings makes a new version and the old wording stays with the old ratings.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,17 +17,18 @@ from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
 from movetrack.media.models import Upload
 from movetrack.org.models import Workstation
+from movetrack.labels import LabelledEnum
 
 STEP_COUNT = 10
 STEP_RANGE_SQL = f"BETWEEN 1 AND {STEP_COUNT}"
 
 
-class ModuleKind(enum.StrEnum):
-    OVERVIEW = "overview"
-    TRAINING = "training"
+class ModuleKind(LabelledEnum):
+    OVERVIEW = "overview", _l("Overview module")
+    TRAINING = "training", _l("Training module")
 
 
-KIND_LABELS = {ModuleKind.OVERVIEW: _l("Overview module"), ModuleKind.TRAINING: _l("Training module")}
+KIND_LABELS = ModuleKind.labels()
 
 # The eight areas of MOVE (DC-tjänst, Kristinehamn). Keys are stable identifiers used in
 # import files; labels are translated.

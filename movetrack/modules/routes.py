@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -18,8 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from movetrack.auth.models import Role
-from movetrack.auth.policy import can_manage_library, roles_required
+from movetrack.auth.policy import Kind, allowed, may_change
 from movetrack.clock import local_today
 from movetrack.modules import io, queries, services
 from movetrack.modules.forms import (
@@ -30,10 +28,10 @@ from movetrack.modules.forms import (
 )
 from movetrack.modules.models import Module
 from movetrack.rules import RuleViolation
-from movetrack.templating import is_htmx
+from movetrack.web import fragment_or_page
 
 bp = Blueprint("modules", __name__, url_prefix="/library")
-admin_only = roles_required(Role.ADMIN)
+admin_only = allowed("change", Kind.LIBRARY)
 MAX_WARNINGS_SHOWN = 8
 
 
@@ -41,20 +39,14 @@ MAX_WARNINGS_SHOWN = 8
 @login_required
 def library():
     filters = library_filter_form(current_user)
-    modules = queries.library_modules(filters.to_filter(can_manage_library(current_user)))
+    modules = queries.library_modules(filters.to_filter(may_change(current_user, Kind.LIBRARY)))
     context = {
         "filters": filters,
         "groups": [(area, list(members)) for area, members in groupby(modules, key=lambda m: m.area)],
         "covers": queries.cover_pictures(m.current_version.id for m in modules),
         "count": len(modules),
     }
-    # htmx restoring history after Back wants the whole page, not the results fragment.
-    fragment = is_htmx() and not request.headers.get("HX-History-Restore-Request")
-    response = make_response(
-        render_template("modules/_library_results.html" if fragment else "modules/library.html", **context)
-    )
-    response.vary.add("HX-Request")  # the same URL answers with a fragment or a page
-    return response
+    return fragment_or_page("modules/_library_results.html", "modules/library.html", **context)
 
 
 @bp.get("/<int:module_id>")

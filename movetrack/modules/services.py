@@ -1,4 +1,4 @@
-"""Changing the library. Each public function checks the rules, writes, audits and commits once.
+"""Changing the library. Each public function checks the rules, writes, audits and flushes.
 
 The versioning rule lives here: ratings point at the version they were given under, so
 new words for a module whose current version has ratings go into a new version (with the
@@ -24,7 +24,7 @@ from sqlalchemy import orm
 
 from movetrack import audit
 from movetrack.auth.models import User
-from movetrack.auth.policy import can_manage_library
+from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import utcnow
 from movetrack.extensions import db
 from movetrack.media.models import Upload
@@ -106,7 +106,7 @@ def unique_key(title: str) -> str:
 
 
 def _require_librarian(user: User | None) -> None:
-    if user is not None and not can_manage_library(user):
+    if user is not None and not may_change(user, Kind.LIBRARY):
         raise RuleViolation(_l("Only administrators change the module library."))
 
 
@@ -271,7 +271,7 @@ def create_module(user: User | None, data: ModuleData) -> Module:
     _add_version(module, 1, data.words, user)
     db.session.add(module)
     audit.record(user, "module.created", module, key=module.key)
-    db.session.commit()
+    db.session.flush()
     return module
 
 
@@ -285,7 +285,7 @@ def update_module(user: User | None, module: Module, data: ModuleData) -> Change
     if identity_changed or change is not Change.NONE:
         audit.record(user, "module.edited", module, key=module.key, words=change.value,
                      version=module.current_version_number)
-    db.session.commit()
+    db.session.flush()
     return change
 
 
@@ -302,7 +302,7 @@ def duplicate_module(user: User | None, source: Module) -> Module:
     _add_version(copy, 1, replace(words, title=title), user)
     db.session.add(copy)
     audit.record(user, "module.duplicated", copy, key=copy.key, source=source.id)
-    db.session.commit()
+    db.session.flush()
     return copy
 
 
@@ -312,7 +312,7 @@ def archive_module(user: User | None, module: Module) -> None:
     if module.archived_at is None:
         module.archived_at = utcnow()
         audit.record(user, "module.archived", module, key=module.key)
-        db.session.commit()
+        db.session.flush()
 
 
 def unarchive_module(user: User | None, module: Module) -> None:
@@ -320,7 +320,7 @@ def unarchive_module(user: User | None, module: Module) -> None:
     if module.archived_at is not None:
         module.archived_at = None
         audit.record(user, "module.unarchived", module, key=module.key)
-        db.session.commit()
+        db.session.flush()
 
 
 # --- import --------------------------------------------------------------------------
@@ -347,19 +347,15 @@ def import_library(user: User | None, data) -> ImportResult:
     A module whose key exists is updated under the versioning rule (content that is the
     same leaves it untouched, so importing a file twice changes nothing the second time).
     Workstations are local to an installation: names found here are linked, the module's
-    own links are kept, unknown names become warnings. Raises ImportRejected, having
-    written nothing, when anything in the file is wrong.
+    own links are kept, unknown names become warnings. Raises ImportRejected (the unit
+    of work then keeps nothing) when anything in the file is wrong.
     """
     _require_librarian(user)
     problems = io.validate_library(data)
     if problems:
         raise ImportRejected(problems)
-    try:
-        result = _LibraryImport(user, data["modules"]).run()
-    except ImportRejected:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    result = _LibraryImport(user, data["modules"]).run()
+    db.session.flush()
     return result
 
 
@@ -531,8 +527,8 @@ class _PhotoImport:
         fingerprint = self._fingerprint(photo)
         if fingerprint not in self.stored:
             try:
-                upload = save_upload_bytes(base64.b64decode(photo["data"]), self.user, fingerprint[1],
-                                           commit=False)
+                upload = save_upload_bytes(base64.b64decode(photo["data"]), self.user,
+                                           fingerprint[1])
             except RuleViolation as refused:
                 self.problems.append(ImportProblem(index, entry["title"].strip(), f"{where}.photo",
                                                    refused.message))

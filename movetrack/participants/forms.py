@@ -17,6 +17,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from movetrack.clock import local_today
+from movetrack.forms import (
+    NOT_A_CHOICE,
+    NOT_A_NUMBER,
+    TOO_LONG,
+    ServiceForm,
+    optional_int,
+    strip,
+)
 from movetrack.modules.models import Module
 from movetrack.org.models import Unit, Workstation
 from movetrack.participants.models import GENDER_LABELS, AssignmentStatus, Gender
@@ -34,32 +42,7 @@ STATUS_ACTIONS = {
     AssignmentStatus.SWITCHED: _l("Switch to something else"),
     AssignmentStatus.ACTIVE: _l("Make active again"),
 }
-# Our own wording for input that cannot be read, so the lead's catalogues translate it.
-NOT_A_NUMBER = _l("Write a whole number, with digits only.")
-NOT_A_CHOICE = _l("Choose one of the listed options.")
-TOO_LONG = _l("Use at most %(max)d characters.")
 STEP_INPUT = {"min": 1, "max": 10, "inputmode": "numeric"}
-LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would fail in the database
-
-
-def optional_int(value) -> int | None:
-    """A select's id: "" (nothing chosen) is None; anything but a plausible id is refused."""
-    if value in (None, ""):
-        return None
-    number = int(value)
-    if not 0 < number <= LARGEST_ID:
-        raise ValueError(value)
-    return number
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ServiceForm(FlaskForm):
-    def service_data(self) -> dict:
-        """The fields' values, as the services take them."""
-        return {name: value for name, value in self.data.items() if name != "csrf_token"}
 
 
 def _id_select(label, **kwargs) -> SelectField:

@@ -7,7 +7,6 @@ Participant in later features; nothing here needs a personal identity number.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,21 +17,17 @@ from movetrack.extensions import db, enum_column
 from movetrack.media.models import Upload
 from movetrack.modules.models import STEP_RANGE_SQL, Module
 from movetrack.org.models import Unit, Workstation
+from movetrack.labels import LabelledEnum
 
 
-class Gender(enum.StrEnum):
-    WOMAN = "woman"
-    MAN = "man"
-    OTHER = "other"
-    NOT_STATED = "not_stated"
+class Gender(LabelledEnum):
+    WOMAN = "woman", _l("Woman")
+    MAN = "man", _l("Man")
+    OTHER = "other", _l("Other")
+    NOT_STATED = "not_stated", _l("Not stated")
 
 
-GENDER_LABELS = {
-    Gender.WOMAN: _l("Woman"),
-    Gender.MAN: _l("Man"),
-    Gender.OTHER: _l("Other"),
-    Gender.NOT_STATED: _l("Not stated"),
-}
+GENDER_LABELS = Gender.labels()
 
 
 class Participant(db.Model):
@@ -70,19 +65,14 @@ class Participant(db.Model):
         return "".join(part[0] for part in parts[:2]).upper()
 
 
-class AssignmentStatus(enum.StrEnum):
-    ACTIVE = "active"
-    PAUSED = "paused"
-    DONE = "done"
-    SWITCHED = "switched"  # "do something else instead" is a choice, not a failure
+class AssignmentStatus(LabelledEnum):
+    ACTIVE = "active", _l("Active")
+    PAUSED = "paused", _l("Paused")
+    DONE = "done", _l("Done")
+    SWITCHED = "switched", _l("Switched to something else")  # "do something else instead" is a choice, not a failure
 
 
-STATUS_LABELS = {
-    AssignmentStatus.ACTIVE: _l("Active"),
-    AssignmentStatus.PAUSED: _l("Paused"),
-    AssignmentStatus.DONE: _l("Done"),
-    AssignmentStatus.SWITCHED: _l("Switched to something else"),
-}
+STATUS_LABELS = AssignmentStatus.labels()
 
 
 class Assignment(db.Model):

@@ -9,12 +9,11 @@ from functools import partial
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from movetrack.auth.policy import (
-    STAFF_ROLES,
+    Kind,
+    allowed,
     participant_or_404,
-    roles_required,
     units_in_scope,
 )
 from movetrack.participants import queries, services
@@ -34,19 +33,10 @@ from movetrack.participants.models import (
 )
 from movetrack.progress.queries import steps_on
 from movetrack.rules import RuleViolation
+from movetrack.web import show_violation
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
-staff_only = roles_required(*STAFF_ROLES)
-
-
-def _show_violation(form: FlaskForm, violation: RuleViolation) -> str | None:
-    """Put the message beside the field it is about; return it when it has no field."""
-    if violation.field and violation.field in form:
-        field = form[violation.field]
-        field.errors = [*field.errors, violation.message]
-        return None
-    return violation.message
-
+staff_only = allowed("change", Kind.PARTICIPANT)
 
 @bp.get("/")
 @staff_only
@@ -77,7 +67,7 @@ def _participant_form(
         try:
             saved = save(form.service_data())
         except RuleViolation as violation:
-            error = _show_violation(form, violation)
+            error = show_violation(form, violation)
         else:
             flash(_("%(name)s is saved.", name=saved.display_name), "success")
             return redirect(url_for(".show", participant_id=saved.id))
@@ -170,7 +160,7 @@ def assign(participant_id: int):
             form.assigned_on.data,
         )
     except RuleViolation as violation:
-        return _render_show(participant, form, 422, _show_violation(form, violation))
+        return _render_show(participant, form, 422, show_violation(form, violation))
     flash(
         _(
             "%(module)s is assigned to %(name)s.",
@@ -215,7 +205,7 @@ def edit_assignment(participant_id: int, assignment_id: int):
                 current_user, assignment, form.baseline_step.data, form.goal_step.data
             )
         except RuleViolation as violation:
-            error = _show_violation(form, violation)
+            error = show_violation(form, violation)
         else:
             flash(
                 _("The steps of %(module)s are saved.", module=assignment.module.title), "success"

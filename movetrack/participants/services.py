@@ -1,8 +1,8 @@
 """Writing participants and their modules. Each function checks the rules, writes, audits
-and commits once; nothing is written when it raises RuleViolation.
+and flushes (the request commits); nothing is kept when it raises RuleViolation.
 
 The caller has already checked that the participant or assignment is in the user's
-scope (auth/policy.py); a unit chosen in a form is checked here, since it comes from input.
+scope (auth/policy/); a unit chosen in a form is checked here, since it comes from input.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from werkzeug.datastructures import FileStorage
 
 from movetrack import audit
 from movetrack.auth.models import User
-from movetrack.auth.policy import STAFF_ROLES, unit_ids_in_scope
+from movetrack.auth.policy import Kind, may_change, unit_ids_in_scope
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.media.models import Upload
@@ -31,6 +31,7 @@ from movetrack.participants.models import (
     Participant,
 )
 from movetrack.rules import RuleViolation
+from movetrack.unit_of_work import refused_as
 
 # The participant's own language (not the interface's), each named in itself so that the
 # person can point at it. Codes are ISO 639; "bs" stands for Bosnian/Croatian/Serbian.
@@ -54,7 +55,7 @@ FIRST_BIRTH_YEAR = 1900
 
 
 def _require_staff(user: User) -> None:
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.PARTICIPANT):
         raise RuleViolation(_l("Only staff change participants and their modules."))
 
 
@@ -150,12 +151,12 @@ def _participant_values(user: User, data: dict[str, Any], current: Participant |
 
 
 def _saved_photo(user: User, photo_file: FileStorage | None) -> Upload | None:
-    """The photo, checked and re-encoded by the media room, in this transaction (so the
+    """The photo, checked and re-encoded by the media room, in this unit of work (so the
     person and their photo are saved together or not at all); None when none was chosen."""
     if not photo_file:
         return None
     try:
-        return save_upload(photo_file, user, _("Participant's photo"), commit=False)
+        return save_upload(photo_file, user, _("Participant's photo"))
     except RuleViolation as violation:  # shown beside this form's file field
         raise RuleViolation(violation.message, field="photo_file") from None
 
@@ -176,7 +177,7 @@ def create_participant(user: User, data: dict[str, Any]) -> Participant:
         participant.id,
         fields=given + (["photo"] if photo else []),
     )
-    db.session.commit()
+    db.session.flush()
     return participant
 
 
@@ -197,7 +198,7 @@ def update_participant(user: User, participant: Participant, data: dict[str, Any
         changed.append("photo")
     if changed:
         audit.record(user, "participant.updated", participant, participant.id, fields=changed)
-        db.session.commit()
+        db.session.flush()
     return participant
 
 
@@ -243,8 +244,10 @@ def assign_module(
     baseline_step: int | None = None,
     goal_step: int | None = None,
     assigned_on: dt.date | None = None,
+    **audit_details,
 ) -> Assignment:
-    """Give the participant a module to work on, once: a second time is refused."""
+    """Give the participant a module to work on, once: a second time is refused.
+    `audit_details` say where else it came from (the intake names its placement)."""
     _require_staff(user)
     module = _assignable_module(module_id)
     baseline_step = _checked_step(baseline_step, "baseline_step")
@@ -268,8 +271,9 @@ def assign_module(
         assigned_by_id=user.id,
         status=AssignmentStatus.ACTIVE,
     )
-    db.session.add(assignment)
-    try:
+    # Someone may have assigned the same module a moment ago: (participant, module) is unique.
+    with refused_as(lambda: already_has):
+        db.session.add(assignment)
         audit.record(
             user,
             "assignment.created",
@@ -278,12 +282,8 @@ def assign_module(
             module_id=module.id,
             baseline_step=baseline_step,
             goal_step=goal_step,
+            **audit_details,
         )
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # Someone assigned the same module a moment ago: (participant, module) is unique.
-        db.session.rollback()
-        raise already_has from None
     return assignment
 
 
@@ -308,7 +308,7 @@ def update_assignment_steps(
         audit.record(
             user, "assignment.steps_changed", assignment, assignment.participant_id, changes=changes
         )
-        db.session.commit()
+        db.session.flush()
     return list(changes)
 
 
@@ -333,4 +333,4 @@ def change_assignment_status(user: User, assignment: Assignment, status: str | N
         old=old.value,
         new=status.value,
     )
-    db.session.commit()
+    db.session.flush()

@@ -40,7 +40,7 @@ def can_move(placement: Placement, to: S) -> bool:
 def move(user: User | None, placement: Placement, to: S, on_date: dt.date,
          note: str | None = None) -> PlacementEvent:
     """Change the status and record the event. The caller sets the fields the new status
-    needs (start date, end date and outcome…) before calling, and commits after."""
+    needs (start date, end date and outcome…) before calling, and flushes after."""
     if not can_move(placement, to):
         raise RuleViolation(
             _l("A placement that is “%(current)s” cannot become “%(new)s”.",

@@ -20,11 +20,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
-from movetrack.admin.forms import MultiCheckboxField
 from movetrack.auth.models import User
 from movetrack.clock import local_today
 from movetrack.org.models import OrderingUnit, Unit
-from movetrack.participants.forms import NOT_A_CHOICE, optional_int, strip
+from movetrack.forms import NOT_A_CHOICE, MultiCheckboxField, optional_int, strip
 from movetrack.participants.models import Participant
 from movetrack.placements import flow
 from movetrack.placements.models import (

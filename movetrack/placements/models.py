@@ -2,7 +2,9 @@
 intake, followed up, ended with an outcome. MOVE.md §4 is the flow, §5 the statistics
 these columns must answer, §6 the rules.
 
-Concurrency: rows two people may edit at once (placement, follow-up, attendance) carry a
+The placement room's own models; consent, the action plan, follow-ups and attendance keep
+theirs in their rooms. Concurrency: rows two people may edit at once (placement, follow-up,
+attendance) carry a
 `version` column that SQLAlchemy checks on every UPDATE, so a stale edit fails instead of
 silently overwriting (services turn that into "it changed, here is what").
 """
@@ -10,8 +12,8 @@ silently overwriting (services turn that into "it changed, here is what").
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -20,104 +22,73 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from movetrack.auth.models import User
 from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
-from movetrack.modules.models import STEP_RANGE_SQL
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation
-from movetrack.participants.models import Assignment, Participant
+from movetrack.participants.models import Participant
+from movetrack.labels import LabelledEnum
+
+if TYPE_CHECKING:  # the rooms that own them import this module
+    from movetrack.followups.models import FollowUp, Goal
 
 
-class PlacementStatus(enum.StrEnum):
-    ORDERED = "ordered"
-    STUDY_VISIT = "study_visit"
-    INTAKE = "intake"
-    ACTIVE = "active"
-    ENDED = "ended"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
+class PlacementStatus(LabelledEnum):
+    ORDERED = "ordered", _l("Ordered")
+    STUDY_VISIT = "study_visit", _l("Study visit")
+    INTAKE = "intake", _l("Intake")
+    ACTIVE = "active", _l("Active")
+    ENDED = "ended", _l("Ended")
+    DECLINED = "declined", _l("Declined")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
 
-PLACEMENT_STATUS_LABELS = {
-    PlacementStatus.ORDERED: _l("Ordered"),
-    PlacementStatus.STUDY_VISIT: _l("Study visit"),
-    PlacementStatus.INTAKE: _l("Intake"),
-    PlacementStatus.ACTIVE: _l("Active"),
-    PlacementStatus.ENDED: _l("Ended"),
-    PlacementStatus.DECLINED: _l("Declined"),
-    PlacementStatus.WITHDRAWN: _l("Withdrawn"),
-}
+PLACEMENT_STATUS_LABELS = PlacementStatus.labels()
 OPEN_STATUSES = (
     PlacementStatus.ORDERED, PlacementStatus.STUDY_VISIT, PlacementStatus.INTAKE,
     PlacementStatus.ACTIVE,
 )
 
 
-class Purpose(enum.StrEnum):
-    WORK_TRAINING = "work_training"
-    WORK_CAPACITY_ASSESSMENT = "work_capacity_assessment"
-    OCCUPATION = "occupation"
-    OTHER = "other"
+class Purpose(LabelledEnum):
+    WORK_TRAINING = "work_training", _l("Work training")
+    WORK_CAPACITY_ASSESSMENT = "work_capacity_assessment", _l("Work-capacity assessment")
+    OCCUPATION = "occupation", _l("Occupation")
+    OTHER = "other", _l("Other")
 
 
-PURPOSE_LABELS = {
-    Purpose.WORK_TRAINING: _l("Work training"),
-    Purpose.WORK_CAPACITY_ASSESSMENT: _l("Work-capacity assessment"),
-    Purpose.OCCUPATION: _l("Occupation"),
-    Purpose.OTHER: _l("Other"),
-}
+PURPOSE_LABELS = Purpose.labels()
 
 
-class Outcome(enum.StrEnum):
+class Outcome(LabelledEnum):
     """Exit outcomes (MOVE.md §4); also what a person is doing three months after exit."""
 
-    WORK = "work"
-    SUBSIDISED_EMPLOYMENT = "subsidised_employment"
-    STUDIES = "studies"
-    OTHER_PLACEMENT = "other_placement"
-    OCCUPATION = "occupation"
-    OTHER_PROGRAMME = "other_programme"
-    LONG_TERM_SUPPORT = "long_term_support"
-    OWN_CHOICE = "own_choice"
-    HEALTH = "health"
-    MOVED = "moved"
-    UNKNOWN = "unknown"
-    REGISTERED_BY_MISTAKE = "registered_by_mistake"  # counts nowhere in statistics
+    WORK = "work", _l("Work (unsubsidised)")
+    SUBSIDISED_EMPLOYMENT = "subsidised_employment", _l("Subsidised employment (lönebidrag, OSA, nystartsjobb…)")
+    STUDIES = "studies", _l("Studies")
+    OTHER_PLACEMENT = "other_placement", _l("Another placement or internship")
+    OCCUPATION = "occupation", _l("Occupation or daily activity")
+    OTHER_PROGRAMME = "other_programme", _l("Other intervention or programme")
+    LONG_TERM_SUPPORT = "long_term_support", _l("Needs long-term support")
+    OWN_CHOICE = "own_choice", _l("Ended by own choice")
+    HEALTH = "health", _l("Health")
+    MOVED = "moved", _l("Moved")
+    UNKNOWN = "unknown", _l("Unknown")
+    REGISTERED_BY_MISTAKE = "registered_by_mistake", _l("Registered by mistake")  # counts nowhere in statistics
 
 
-OUTCOME_LABELS = {
-    Outcome.WORK: _l("Work (unsubsidised)"),
-    Outcome.SUBSIDISED_EMPLOYMENT: _l("Subsidised employment (lönebidrag, OSA, nystartsjobb…)"),
-    Outcome.STUDIES: _l("Studies"),
-    Outcome.OTHER_PLACEMENT: _l("Another placement or internship"),
-    Outcome.OCCUPATION: _l("Occupation or daily activity"),
-    Outcome.OTHER_PROGRAMME: _l("Other intervention or programme"),
-    Outcome.LONG_TERM_SUPPORT: _l("Needs long-term support"),
-    Outcome.OWN_CHOICE: _l("Ended by own choice"),
-    Outcome.HEALTH: _l("Health"),
-    Outcome.MOVED: _l("Moved"),
-    Outcome.UNKNOWN: _l("Unknown"),
-    Outcome.REGISTERED_BY_MISTAKE: _l("Registered by mistake"),
-}
+OUTCOME_LABELS = Outcome.labels()
 WORK_OR_STUDIES = (Outcome.WORK, Outcome.SUBSIDISED_EMPLOYMENT, Outcome.STUDIES)
 
 
-class TargetGroup(enum.StrEnum):
-    INCOME_SUPPORT = "income_support"
-    LONG_TERM_UNEMPLOYED = "long_term_unemployed"
-    SUBSTANCE_USE = "substance_use"
-    MENTAL_HEALTH = "mental_health"
-    DISABILITY = "disability"
-    NEWLY_ARRIVED = "newly_arrived"
-    YOUNG_ADULT = "young_adult"
+class TargetGroup(LabelledEnum):
+    INCOME_SUPPORT = "income_support", _l("Income support")
+    LONG_TERM_UNEMPLOYED = "long_term_unemployed", _l("Long-term unemployed")
+    SUBSTANCE_USE = "substance_use", _l("Substance use")
+    MENTAL_HEALTH = "mental_health", _l("Mental ill-health")
+    DISABILITY = "disability", _l("Disability (LSS)")
+    NEWLY_ARRIVED = "newly_arrived", _l("Newly arrived")
+    YOUNG_ADULT = "young_adult", _l("Young adult")
 
 
-TARGET_GROUP_LABELS = {
-    TargetGroup.INCOME_SUPPORT: _l("Income support"),
-    TargetGroup.LONG_TERM_UNEMPLOYED: _l("Long-term unemployed"),
-    TargetGroup.SUBSTANCE_USE: _l("Substance use"),
-    TargetGroup.MENTAL_HEALTH: _l("Mental ill-health"),
-    TargetGroup.DISABILITY: _l("Disability (LSS)"),
-    TargetGroup.NEWLY_ARRIVED: _l("Newly arrived"),
-    TargetGroup.YOUNG_ADULT: _l("Young adult"),
-}
+TARGET_GROUP_LABELS = TargetGroup.labels()
 
 
 class NeedCategory(db.Model):
@@ -252,173 +223,3 @@ class ScheduleDay(db.Model):
     hours: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2))
 
     placement: Mapped[Placement] = relationship(back_populates="schedule")
-
-
-class Consent(db.Model):
-    """What a party may see about a participant. Withdrawal closes the row; a new consent
-    is a new row, so the history stays. Visibility is decided when someone looks."""
-
-    __tablename__ = "consents"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "(ordering_unit_id IS NULL) <> (other_party IS NULL)", name="one_party"
-        ),
-        sa.CheckConstraint(
-            "withdrawn_on IS NULL OR withdrawn_on >= given_on", name="withdrawn_after_given"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id"), index=True)
-    ordering_unit_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("ordering_units.id"), index=True
-    )
-    other_party: Mapped[str | None] = mapped_column(sa.String(200))
-    share_progress: Mapped[bool] = mapped_column(default=False)
-    share_attendance: Mapped[bool] = mapped_column(default=False)
-    share_follow_up_notes: Mapped[bool] = mapped_column(default=False)
-    given_on: Mapped[dt.date]
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    withdrawn_on: Mapped[dt.date | None]
-    withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
-
-    participant: Mapped[Participant] = relationship()
-    ordering_unit: Mapped[OrderingUnit | None] = relationship()
-    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
-    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
-
-
-class Goal(db.Model):
-    """The action plan: goals → sub-goals (parent_id) → modules with target steps."""
-
-    __tablename__ = "goals"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("goals.id"), index=True)
-    position: Mapped[int] = mapped_column(default=0)
-    text: Mapped[str] = mapped_column(sa.Text)
-    participant_words: Mapped[str | None] = mapped_column(sa.Text)  # kept as theirs, verbatim
-    who: Mapped[str | None] = mapped_column(sa.String(200))
-    when: Mapped[str | None] = mapped_column(sa.String(200))
-    follow_up_how: Mapped[str | None] = mapped_column(sa.Text)
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-
-    placement: Mapped[Placement] = relationship()
-    parent: Mapped[Goal | None] = relationship(remote_side=[id], back_populates="sub_goals")
-    sub_goals: Mapped[list[Goal]] = relationship(back_populates="parent", order_by="Goal.position")
-    modules: Mapped[list[GoalModule]] = relationship(
-        back_populates="goal", cascade="all, delete-orphan"
-    )
-
-
-class GoalModule(db.Model):
-    __tablename__ = "goal_modules"
-    __table_args__ = (
-        sa.CheckConstraint(f"target_step {STEP_RANGE_SQL}", name="target_1_to_10"),
-    )
-
-    goal_id: Mapped[int] = mapped_column(sa.ForeignKey("goals.id"), primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), primary_key=True)
-    target_step: Mapped[int]
-
-    goal: Mapped[Goal] = relationship(back_populates="modules")
-    assignment: Mapped[Assignment] = relationship()
-
-
-class FollowUpKind(enum.StrEnum):
-    SCHEDULED = "scheduled"  # during the placement, from the unit's schedule
-    AFTER_EXIT = "after_exit"  # three months after the end: what is the person doing now?
-
-
-class FollowUp(db.Model):
-    __tablename__ = "follow_ups"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
-    kind: Mapped[FollowUpKind] = mapped_column(enum_column(FollowUpKind, "follow_up_kind"))
-    label: Mapped[str] = mapped_column(sa.String(80))  # "3 weeks", "2 months", …
-    due_on: Mapped[dt.date] = mapped_column(index=True)
-    held_on: Mapped[dt.date | None]
-    attendees: Mapped[str | None] = mapped_column(sa.Text)
-    # Frozen when recorded: steps gained per module and attendance since the last one.
-    summary: Mapped[dict | None] = mapped_column(sa.JSON)
-    notes: Mapped[str | None] = mapped_column(sa.Text)
-    decisions: Mapped[str | None] = mapped_column(sa.Text)
-    next_step: Mapped[str | None] = mapped_column(sa.Text)
-    activity_after_exit: Mapped[Outcome | None] = mapped_column(
-        enum_column(Outcome, "activity_after_exit")
-    )
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    recorded_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
-
-    placement: Mapped[Placement] = relationship(back_populates="follow_ups")
-    recorded_by: Mapped[User | None] = relationship()
-
-
-class AttendanceStatus(enum.StrEnum):
-    PRESENT = "present"
-    PARTLY = "partly"  # present part of the day: hours says how long
-    SICK = "sick"
-    VALID_REASON = "valid_reason"
-    UNANNOUNCED = "unannounced"
-
-
-ATTENDANCE_LABELS = {
-    AttendanceStatus.PRESENT: _l("Present"),
-    AttendanceStatus.PARTLY: _l("Partly present"),
-    AttendanceStatus.SICK: _l("Absent, sick"),
-    AttendanceStatus.VALID_REASON: _l("Absent, valid reason"),
-    AttendanceStatus.UNANNOUNCED: _l("Absent, unannounced"),
-}
-PRESENT_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTLY)
-
-
-class Attendance(db.Model):
-    """One row per placement and day. A correction updates the row under its version
-    check and leaves an audit event with the old and new status."""
-
-    __tablename__ = "attendance"
-    __table_args__ = (
-        sa.UniqueConstraint("placement_id", "on_date"),
-        sa.CheckConstraint(
-            "(status = 'partly') = (hours IS NOT NULL)", name="hours_only_when_partly"
-        ),
-        sa.CheckConstraint("hours IS NULL OR (hours > 0 AND hours <= 12)", name="hours_in_a_day"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
-    on_date: Mapped[dt.date] = mapped_column(index=True)
-    status: Mapped[AttendanceStatus] = mapped_column(
-        enum_column(AttendanceStatus, "attendance_status")
-    )
-    hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    version: Mapped[int] = mapped_column(default=1)
-
-    __mapper_args__ = {"version_id_col": version}
-
-    placement: Mapped[Placement] = relationship()
-    recorded_by: Mapped[User | None] = relationship()
-
-
-class UnitSettings(db.Model):
-    """Per-unit configuration of the placement flow, with MOVE's defaults."""
-
-    __tablename__ = "unit_settings"
-
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), primary_key=True)
-    # Keys of the modules assigned at intake (default: the four introduction modules).
-    intro_module_keys: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    # Follow-up offsets as ISO-like strings: "3w", "2m", "3m", then "every 3m".
-    follow_up_schedule: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-    exit_questions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
-
-    unit: Mapped[Unit] = relationship()

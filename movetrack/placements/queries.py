@@ -1,4 +1,4 @@
-"""Reading orders and placements: who may see which (through auth/policy.py's unit scope),
+"""Reading orders and placements: who may see which (through the policy's unit scope),
 the list page, one placement with everything its page shows, and the statistics filter.
 A fixed number of statements per page, however many placements or events there are."""
 
@@ -8,18 +8,22 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import orm
 
-from movetrack.auth.models import Role, User
-from movetrack.auth.policy import unit_ids_in_scope
+from movetrack.auth.models import User
+from movetrack.auth.policy import (
+    case_workers_clause,
+    placements_in_scope,
+    unit_ids_in_scope,
+    visible_or_404,
+)
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
+from movetrack.attendance.models import Attendance
 from movetrack.placements.models import (
     OPEN_STATUSES,
-    Attendance,
     NeedCategory,
     Outcome,
     Placement,
@@ -42,28 +46,19 @@ def counted(statement: sa.Select) -> sa.Select:
     )
 
 
-def placements_in_scope(user: User) -> sa.Select:
-    """Placements in the units the user works with (none for case workers: their view is
-    the caseworker room's, decided by consent)."""
-    return sa.select(Placement).where(Placement.unit_id.in_(unit_ids_in_scope(user)))
-
-
 def placement_or_404(user: User, placement_id: int) -> Placement:
-    """One placement in scope, with what every placement page shows; 404 otherwise."""
-    placement = db.session.scalar(
-        placements_in_scope(user)
-        .where(Placement.id == placement_id)
-        .options(
-            orm.joinedload(Placement.participant),
-            orm.joinedload(Placement.unit),
-            orm.joinedload(Placement.ordering_unit),
-            orm.joinedload(Placement.case_worker),
-            orm.joinedload(Placement.need_category),
-            orm.joinedload(Placement.workstation),
-            orm.selectinload(Placement.schedule),
-        )
+    """One placement in scope (the policy decides), with what every placement page shows;
+    404 otherwise."""
+    return visible_or_404(
+        user, Placement, placement_id,
+        orm.joinedload(Placement.participant),
+        orm.joinedload(Placement.unit),
+        orm.joinedload(Placement.ordering_unit),
+        orm.joinedload(Placement.case_worker),
+        orm.joinedload(Placement.need_category),
+        orm.joinedload(Placement.workstation),
+        orm.selectinload(Placement.schedule),
     )
-    return placement or abort(404)
 
 
 @dataclass(frozen=True)
@@ -157,16 +152,6 @@ def orderable_participants(user: User) -> list[Participant]:
     )
 
 
-def ordering_units(user: User) -> list[OrderingUnit]:
-    return list(
-        db.session.scalars(
-            sa.select(OrderingUnit)
-            .where(OrderingUnit.organisation_id == user.organisation_id)
-            .order_by(OrderingUnit.name)
-        )
-    )
-
-
 def case_workers(user: User, keep_id: int | None = None) -> list[User]:
     """Active case workers of the organisation with their ordering unit, by unit then
     name; `keep_id` stays choosable after that account is deactivated."""
@@ -176,7 +161,7 @@ def case_workers(user: User, keep_id: int | None = None) -> list[User]:
             .join(User.ordering_unit)
             .where(
                 User.organisation_id == user.organisation_id,
-                User.role == Role.ORDERER,
+                case_workers_clause(),
                 sa.or_(User.active.is_(True), User.id == keep_id),
             )
             .options(orm.contains_eager(User.ordering_unit))

@@ -11,10 +11,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-from movetrack.auth.models import Role
-from movetrack.auth.policy import STAFF_ROLES, roles_required, units_in_scope
+from movetrack.auth.policy import Kind, allowed, units_in_scope
 from movetrack.extensions import db
 from movetrack.followups.queries import exit_questions_for
 from movetrack.conflicts import EditConflict
@@ -38,10 +36,12 @@ from movetrack.placements.models import (
     Placement,
 )
 from movetrack.rules import RuleViolation
+from movetrack.org.queries import ordering_units_of
+from movetrack.web import form_status, show_violation
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
-staff_only = roles_required(*STAFF_ROLES)
-admin_only = roles_required(Role.ADMIN)
+staff_only = allowed("change", Kind.PLACEMENT)
+admin_only = allowed("change", Kind.ORGANISATION)
 LABELS = {
     "STATUS_LABELS": PLACEMENT_STATUS_LABELS,
     "PURPOSE_LABELS": PURPOSE_LABELS,
@@ -49,27 +49,8 @@ LABELS = {
     "TARGET_GROUP_LABELS": TARGET_GROUP_LABELS,
 }
 
-
-def _show_violation(form: FlaskForm, violation: RuleViolation) -> str | None:
-    """Put the message beside the field it is about; return it when it has no field. A
-    conflict also hands the form the version it now compares against, so saving again
-    is a deliberate choice to keep one's own values."""
-    if isinstance(violation, EditConflict) and "version" in form:
-        form.version.data = violation.version
-    if violation.field and violation.field in form:
-        field = form[violation.field]
-        field.errors = [*field.errors, violation.message]
-        return None
-    return violation.message
-
-
 def _conflict_in(violation: RuleViolation) -> EditConflict | None:
     return violation if isinstance(violation, EditConflict) else None
-
-
-def _status(form: FlaskForm, error: str | None = None) -> int:
-    return 422 if form.is_submitted() or error else 200
-
 
 # --- the list -------------------------------------------------------------------------------
 
@@ -78,7 +59,7 @@ def _status(form: FlaskForm, error: str | None = None) -> int:
 @staff_only
 def index():
     form = PlacementFilterForm(formdata=request.args)
-    form.offer(units_in_scope(current_user), queries.ordering_units(current_user))
+    form.offer(units_in_scope(current_user), ordering_units_of(current_user))
     page = request.args.get("page", 1, type=int)
     pagination = queries.placement_list(current_user, page=page, **form.filters())
     return render_template("placements/index.html", form=form, pagination=pagination, **LABELS)
@@ -89,7 +70,7 @@ def index():
 
 def _offer_order_choices(form: OrderForm, placement: Placement | None = None) -> None:
     form.offer(
-        queries.ordering_units(current_user),
+        ordering_units_of(current_user),
         queries.case_workers(current_user, keep_id=placement and placement.case_worker_id),
         queries.need_categories(current_user, keep_id=placement and placement.need_category_id),
     )
@@ -108,7 +89,7 @@ def _render_order_form(
         error=error,
         conflict=conflict,
         **LABELS,
-    ), _status(form, error)
+    ), form_status(form, error)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -126,7 +107,7 @@ def new():
     try:
         placement = services.create_order(current_user, form.service_data())
     except RuleViolation as violation:
-        return _render_order_form(form, error=_show_violation(form, violation))
+        return _render_order_form(form, error=show_violation(form, violation))
     flash(
         _("The order for %(name)s is registered.", name=placement.participant.display_name),
         "success",
@@ -147,7 +128,7 @@ def edit(placement_id: int):
         services.update_order(current_user, placement, form.service_data(), form.version.data)
     except RuleViolation as violation:
         return _render_order_form(
-            form, placement, _show_violation(form, violation), _conflict_in(violation)
+            form, placement, show_violation(form, violation), _conflict_in(violation)
         )
     flash(_("The order is saved."), "success")
     return redirect(url_for(".show", placement_id=placement.id))
@@ -210,7 +191,7 @@ def status(placement_id: int):
         return _render_show(
             placement,
             status_form=form,
-            error=_show_violation(form, violation),
+            error=show_violation(form, violation),
             conflict=_conflict_in(violation),
         )
     flash(_("Saved: %(status)s.", status=PLACEMENT_STATUS_LABELS[event.to_status]), "success")
@@ -230,7 +211,7 @@ def reopen(placement_id: int):
         return _render_show(
             placement,
             reopen_form=form,
-            error=_show_violation(form, violation),
+            error=show_violation(form, violation),
             conflict=_conflict_in(violation),
         )
     flash(
@@ -269,7 +250,7 @@ def exit_placement(placement_id: int):
             )
         except RuleViolation as violation:
             conflict = _conflict_in(violation)
-            error = _show_violation(form, violation)
+            error = show_violation(form, violation)
         else:
             flash(
                 _(
@@ -286,7 +267,7 @@ def exit_placement(placement_id: int):
         error=error,
         conflict=conflict,
         **LABELS,
-    ), _status(form, error)
+    ), form_status(form, error)
 
 
 # --- the need-category code list ------------------------------------------------------------
@@ -313,7 +294,7 @@ def need_categories():
     try:
         category = services.create_need_category(current_user, form.name.data)
     except RuleViolation as violation:
-        return _render_need_categories(form, _show_violation(form, violation))
+        return _render_need_categories(form, show_violation(form, violation))
     flash(_("The need category %(name)s is added.", name=category.name), "success")
     return redirect(url_for(".need_categories"))
 
@@ -335,10 +316,10 @@ def edit_need_category(category_id: int):
         try:
             services.update_need_category(current_user, category, form.name.data, form.active.data)
         except RuleViolation as violation:
-            error = _show_violation(form, violation)
+            error = show_violation(form, violation)
         else:
             flash(_("The need category is saved."), "success")
             return redirect(url_for(".need_categories"))
     return render_template(
         "placements/need_category_form.html", form=form, category=category, error=error
-    ), _status(form, error)
+    ), form_status(form, error)

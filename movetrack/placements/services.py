@@ -1,7 +1,7 @@
 """Writing orders and placements: registering and editing an order, what happens before
 the start (study visit, declined, withdrawn), the exit with its outcome and interview, and
 reopening; and the need-category code list. Each public function checks the rules, writes,
-audits and commits once; nothing is written when it raises RuleViolation. Every status
+audits and flushes (the request commits); nothing is kept when it raises RuleViolation. Every status
 change goes through flow.move, which dates and attributes it.
 
 The caller has already checked that the placement is in the user's scope
@@ -9,7 +9,7 @@ The caller has already checked that the placement is in the user's scope
 case worker, need category) are checked here, since they come from input.
 
 Concurrency: a form sends the placement's version it was built from. If the row has moved
-on since, or moves on between our check and our commit (StaleDataError), EditConflict
+on since, or moves on between our check and our write (StaleDataError), EditConflict
 lists what the other person saved beside what this one sent, and nothing is overwritten.
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,8 +26,8 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from movetrack import audit
-from movetrack.auth.models import Role, User
-from movetrack.auth.policy import STAFF_ROLES, unit_ids_in_scope
+from movetrack.auth.models import User
+from movetrack.auth.policy import Kind, is_case_worker, may_change, unit_ids_in_scope
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.conflicts import check_version, saving, shown_value
@@ -48,6 +49,7 @@ from movetrack.placements.models import (
     TargetGroup,
 )
 from movetrack.rules import RuleViolation, clean_text, not_in_future, required_date
+from movetrack.unit_of_work import refused_as
 
 TEXT_MAX_LENGTH = 4000
 # Recorded on the placement's page before the start; intake, exit and reopening have their own.
@@ -55,6 +57,10 @@ BEFORE_START = (PlacementStatus.STUDY_VISIT, PlacementStatus.DECLINED, Placement
 # An order registered by mistake never started, so it cannot end (an end needs a start):
 # it is withdrawn with the outcome that keeps it out of every statistic (queries.counted).
 REGISTERED_BY_MISTAKE = Outcome.REGISTERED_BY_MISTAKE.value
+ANOTHER_OPEN_PLACEMENT = _l(
+    "This person got another open order or placement a moment ago. Look at the list again."
+)
+CATEGORY_TAKEN = _l("There is already a need category with that name.")
 REOPENS_TO = {
     PlacementStatus.ENDED: PlacementStatus.ACTIVE,
     PlacementStatus.DECLINED: PlacementStatus.ORDERED,
@@ -90,7 +96,7 @@ _LABELLED = {
 }
 
 
-# --- conflicts and the one commit ---------------------------------------------------------
+# --- conflicts and the one flush -----------------------------------------------------------
 
 
 def _shown(name: str, value: Any) -> str:
@@ -117,26 +123,20 @@ def _check_version(
 def _saving(
     placement: Placement, labels: Mapping[str, Any], sent: Mapping[str, Any]
 ) -> Iterator[None]:
-    """Make the changes inside the block, then commit once. Anything refused on the way,
-    or a save by someone else in between, rolls the whole change back."""
-    try:
-        with saving(placement, labels, sent, _shown):
-            yield
-    except sa.exc.IntegrityError:
-        # The one rule two people can break together: a second open placement for a person.
-        db.session.rollback()
-        raise RuleViolation(
-            _l(
-                "This person got another open order or placement a moment ago. Look at the list again."
-            )
-        ) from None
+    """Make the changes inside the block, then flush them. A save by someone else in
+    between rolls the whole unit of work back."""
+    # The one rule two people can break together: a second open placement for a person.
+    with refused_as(partial(RuleViolation, ANOTHER_OPEN_PLACEMENT)), saving(
+        placement, labels, sent, _shown
+    ):
+        yield
 
 
 # --- small checks -------------------------------------------------------------------------
 
 
 def _require_staff(user: User) -> None:
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.PLACEMENT):
         raise RuleViolation(_l("Only staff register and change placements."))
 
 
@@ -187,7 +187,7 @@ def _checked_case_worker(
     worker = db.session.get(User, case_worker_id)
     if (
         worker is None
-        or worker.role != Role.ORDERER
+        or not is_case_worker(worker)
         or worker.organisation_id != user.organisation_id
         or (not worker.active and worker.id != current_id)
     ):
@@ -515,7 +515,7 @@ def reopen(user: User, placement: Placement, note: str | None, version: Any) -> 
 
 
 def _require_admin(user: User) -> None:
-    if user.role != Role.ADMIN:
+    if not may_change(user, Kind.ORGANISATION):
         raise RuleViolation(_l("Only coordinators change the need categories."))
 
 
@@ -535,18 +535,8 @@ def _clean_category_name(user: User, name: str | None, current: NeedCategory | N
         if category is not current
     }
     if name.casefold() in taken:
-        raise RuleViolation(_l("There is already a need category with that name."), field="name")
+        raise RuleViolation(CATEGORY_TAKEN, field="name")
     return name
-
-
-def _commit_category() -> None:
-    try:
-        db.session.commit()
-    except sa.exc.IntegrityError:  # two admins adding the same name at once
-        db.session.rollback()
-        raise RuleViolation(
-            _l("There is already a need category with that name."), field="name"
-        ) from None
 
 
 def create_need_category(user: User, name: str | None) -> NeedCategory:
@@ -554,9 +544,9 @@ def create_need_category(user: User, name: str | None) -> NeedCategory:
     category = NeedCategory(
         organisation_id=user.organisation_id, name=_clean_category_name(user, name, None)
     )
-    db.session.add(category)
-    audit.record(user, "need_category.created", category, name=category.name)
-    _commit_category()
+    with refused_as(partial(RuleViolation, CATEGORY_TAKEN, "name")):  # two admins at once
+        db.session.add(category)
+        audit.record(user, "need_category.created", category, name=category.name)
     return category
 
 
@@ -574,7 +564,7 @@ def update_need_category(
             category,
             **{field: [getattr(category, field), values[field]] for field in changed},
         )
-        for field in changed:
-            setattr(category, field, values[field])
-        _commit_category()
+        with refused_as(partial(RuleViolation, CATEGORY_TAKEN, "name")):
+            for field in changed:
+                setattr(category, field, values[field])
     return changed

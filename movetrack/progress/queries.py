@@ -15,8 +15,8 @@ from sqlalchemy import orm
 from sqlalchemy.orm import aliased
 
 from movetrack.extensions import db
-from movetrack.modules.models import ModuleStep
-from movetrack.participants.models import Assignment
+from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPicture
+from movetrack.participants.models import Assignment, AssignmentStatus, Participant
 from movetrack.progress.models import Rating, RatingSource
 
 
@@ -89,3 +89,38 @@ def step_titles(version_steps: set[tuple[int, int]]) -> dict[tuple[int, int], st
         )
     )
     return {(version_id, number): title for version_id, number, title in rows}
+
+
+def active_assignments(participant: Participant) -> list[Assignment]:
+    """The person's active modules with their current version and area, in the library's
+    order (area, then title): one statement."""
+    assignments = db.session.scalars(
+        sa.select(Assignment)
+        .where(
+            Assignment.participant_id == participant.id,
+            Assignment.status == AssignmentStatus.ACTIVE,
+        )
+        .options(
+            orm.joinedload(Assignment.module).joinedload(Module.current_version),
+            orm.joinedload(Assignment.module).joinedload(Module.area),
+        )
+    ).all()
+    return sorted(assignments, key=lambda a: (a.module.area.position, a.module.title))
+
+
+def load_steps_with_pictures(version: ModuleVersion) -> None:
+    """The version's ten steps and their pictures, loaded in one round trip."""
+    db.session.scalars(
+        sa.select(ModuleVersion)
+        .where(ModuleVersion.id == version.id)
+        .options(
+            orm.selectinload(ModuleVersion.steps)
+            .selectinload(ModuleStep.pictures)
+            .selectinload(StepPicture.upload)
+        )
+    ).one()
+
+
+def rating_of(assignment: Assignment, rating_id: int) -> Rating | None:
+    rating = db.session.get(Rating, rating_id)
+    return rating if rating is not None and rating.assignment_id == assignment.id else None

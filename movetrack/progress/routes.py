@@ -1,96 +1,35 @@
-"""The supervisor's path: day view → participant → module → tap the step. Three taps."""
+"""The supervisor's path: day view (the day room) → participant → module → tap the step.
+Three taps."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import orm
 
-from movetrack.attendance.queries import day_roster
 from movetrack.auth.policy import (
-    STAFF_ROLES,
+    Kind,
+    allowed,
     assignment_or_404,
     participant_or_404,
-    roles_required,
-    unit_or_404,
-    units_in_scope,
 )
-from movetrack.clock import local_today
-from movetrack.extensions import db
-from movetrack.followups.queries import due_for_unit
-from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPicture
-from movetrack.org.models import Unit
-from movetrack.participants.models import Assignment, AssignmentStatus
-from movetrack.placements.models import ATTENDANCE_LABELS, PLACEMENT_STATUS_LABELS
+from movetrack.participants.models import Assignment
 from movetrack.progress import queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
 from movetrack.progress.models import Rating
 from movetrack.rules import RuleViolation
 from movetrack.templating import is_htmx
+from movetrack.web import fragment_or_page
 
 bp = Blueprint("progress", __name__, url_prefix="/day")
-staff_only = roles_required(*STAFF_ROLES)
-
-
-@bp.get("/")
-@staff_only
-def day():
-    units = units_in_scope(current_user)
-    if len(units) == 1:
-        return redirect(url_for(".unit_day", unit_id=units[0].id))
-    return render_template("progress/choose_unit.html", units=units)
-
-
-@bp.get("/units/<int:unit_id>")
-@staff_only
-def unit_day(unit_id: int):
-    return render_unit_day(unit_or_404(current_user, unit_id))
-
-
-def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200):
-    """The day view: who is expected today, with a one-tap check-in each, then everyone
-    else in the unit. `feedback` ({placement id: (problem, form)}) shows a check-in that
-    could not be saved beside its person, with what was typed (when JavaScript is off)."""
-    today = local_today()
-    roster = day_roster(current_user, unit, today)
-    feedback = feedback or {}
-    return render_template(
-        "progress/day.html",
-        unit=unit,
-        units=units_in_scope(current_user),
-        roster=roster,
-        today=today,
-        feedback=feedback,
-        # A tap refused for someone no longer expected today (their schedule changed
-        # meanwhile) has no tile to show its message beside: it goes at the top.
-        unplaced_problems=[
-            problem for placement_id, (problem, _form) in feedback.items()
-            if roster.entry(placement_id) is None
-        ],
-        due_follow_ups=due_for_unit(current_user, unit),
-        ATTENDANCE_LABELS=ATTENDANCE_LABELS,
-        PLACEMENT_STATUS_LABELS=PLACEMENT_STATUS_LABELS,
-    ), status
+staff_only = allowed("change", Kind.PARTICIPANT)
 
 
 @bp.get("/participants/<int:participant_id>")
 @staff_only
 def participant_modules(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
-    assignments = db.session.scalars(
-        sa.select(Assignment)
-        .where(
-            Assignment.participant_id == participant.id,
-            Assignment.status == AssignmentStatus.ACTIVE,
-        )
-        .options(
-            orm.joinedload(Assignment.module).joinedload(Module.current_version),
-            orm.joinedload(Assignment.module).joinedload(Module.area),
-        )
-    ).all()
-    assignments = sorted(assignments, key=lambda a: (a.module.area.position, a.module.title))
+    assignments = queries.active_assignments(participant)
     return render_template(
         "progress/participant.html",
         participant=participant,
@@ -101,15 +40,7 @@ def participant_modules(participant_id: int):
 
 def _assignment_with_steps(assignment_id: int) -> Assignment:
     assignment = assignment_or_404(current_user, assignment_id)
-    db.session.scalars(  # the ten steps and their pictures in one round trip
-        sa.select(ModuleVersion)
-        .where(ModuleVersion.id == assignment.module.current_version.id)
-        .options(
-            orm.selectinload(ModuleVersion.steps)
-            .selectinload(ModuleStep.pictures)
-            .selectinload(StepPicture.upload)
-        )
-    ).one()
+    queries.load_steps_with_pictures(assignment.module.current_version)
     return assignment
 
 
@@ -124,8 +55,8 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm, saved: Rating
         "saved": saved,
         "error": error,
     }
-    template = "progress/_rating_panel.html" if is_htmx() else "progress/assignment.html"
-    return render_template(template, **context), status
+    return fragment_or_page("progress/_rating_panel.html", "progress/assignment.html", status,
+                            **context)
 
 
 @bp.get("/assignments/<int:assignment_id>")
@@ -175,10 +106,7 @@ def history(assignment_id: int):
 
 
 def _rating_or_404(assignment: Assignment, rating_id: int) -> Rating:
-    rating = db.session.get(Rating, rating_id)
-    if rating is None or rating.assignment_id != assignment.id:
-        abort(404)
-    return rating
+    return queries.rating_of(assignment, rating_id) or abort(404)
 
 
 @bp.route("/assignments/<int:assignment_id>/ratings/<int:rating_id>/correct", methods=["GET", "POST"])

@@ -1,22 +1,27 @@
-"""Writing ratings. Each function checks the rules, writes, audits and commits once."""
+"""Writing ratings. Each function checks the rules, writes, audits and flushes."""
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from movetrack import audit
 from movetrack.auth.models import User
-from movetrack.auth.policy import STAFF_ROLES
+from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.modules.models import STEP_COUNT
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.progress.models import Rating, RatingSource
 from movetrack.rules import RuleViolation, clean_text
+from movetrack.unit_of_work import refused_as
+
+CORRECTED_MEANWHILE = _l(
+    "Someone else corrected this rating just now. Look at the history again."
+)
 
 MAX_NOTE_LENGTH = 2000
 
@@ -39,7 +44,7 @@ def record_rating(
 
     The caller has already checked that the assignment is in the user's scope.
     """
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.PARTICIPANT):
         raise RuleViolation(_l("Only staff record steps."))
     step = _check_step(step)
     note = clean_text(note, "note", MAX_NOTE_LENGTH)
@@ -60,7 +65,7 @@ def record_rating(
     )
     db.session.add(rating)
     audit.record(user, "rating.recorded", rating, assignment.participant_id, step=step)
-    db.session.commit()
+    db.session.flush()
     current_app.logger.info(
         "step %s recorded on assignment %s by %s", step, assignment.id, user.username
     )
@@ -69,7 +74,7 @@ def record_rating(
 
 def correct_rating(user: User, original: Rating, step: int | None, reason: str | None) -> Rating:
     """A new rating that replaces `original`; the original stays visible in the history."""
-    if user.role not in STAFF_ROLES:
+    if not may_change(user, Kind.PARTICIPANT):
         raise RuleViolation(_l("Only staff correct steps."))
     step = _check_step(step)
     reason = clean_text(reason, "reason", MAX_NOTE_LENGTH)
@@ -90,17 +95,10 @@ def correct_rating(user: User, original: Rating, step: int | None, reason: str |
         corrects_id=original.id,
         correction_reason=reason,
     )
-    db.session.add(correction)
-    try:
-        audit.record(
-            user, "rating.corrected", correction, original.assignment.participant_id,
-            corrects=original.id, step=step,
-        )
-        db.session.commit()
-    except sa.exc.IntegrityError:
-        # Someone else corrected the same rating a moment ago (corrects_id is unique).
-        db.session.rollback()
-        raise RuleViolation(
-            _l("Someone else corrected this rating just now. Look at the history again.")
-        ) from None
+    participant_id = original.assignment.participant_id
+    # Someone else may have corrected the same rating a moment ago (corrects_id is unique).
+    with refused_as(partial(RuleViolation, CORRECTED_MEANWHILE)):
+        db.session.add(correction)
+        audit.record(user, "rating.corrected", correction, participant_id,
+                     corrects=original.id, step=step)
     return correction

@@ -16,13 +16,8 @@ from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
-from movetrack.placements.models import (
-    Attendance,
-    Placement,
-    PlacementStatus,
-    Purpose,
-    ScheduleDay,
-)
+from movetrack.attendance.models import Attendance
+from movetrack.placements.models import Placement, PlacementStatus, Purpose, ScheduleDay
 from tests.e2e.conftest import LAPTOP, TABLET
 from tests.e2e.test_pages import SMALL_TARGETS
 

@@ -15,38 +15,35 @@ The rules:
   says when the person withdrew (it may lie a few days back, never ahead, see
   consent/services.py), and from the moment staff know of it nothing more is shown.
 
-Staff (coordinators, supervisors) are not governed here: auth/policy.py gives them their
+Staff (coordinators, supervisors) are not governed here: scopes.py gives them their
 units' participants.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from movetrack.auth.models import Role, User
+from movetrack.auth.policy.principal import Principal
 from movetrack.clock import local_today
 from movetrack.extensions import db
-from movetrack.placements.models import Consent, Placement
+from movetrack.consent.models import Consent
+from movetrack.placements.models import Placement
+from movetrack.labels import LabelledEnum
 
 
-class Share(enum.StrEnum):
+class Share(LabelledEnum):
     """The parts of a person's data a consent may open to an ordering unit."""
 
-    PROGRESS = "progress"
-    ATTENDANCE = "attendance"
-    FOLLOW_UP_NOTES = "follow_up_notes"
+    PROGRESS = "progress", _l("Progress summary")
+    ATTENDANCE = "attendance", _l("Attendance")
+    FOLLOW_UP_NOTES = "follow_up_notes", _l("Follow-up notes")
 
 
-SHARE_LABELS = {
-    Share.PROGRESS: _l("Progress summary"),
-    Share.ATTENDANCE: _l("Attendance"),
-    Share.FOLLOW_UP_NOTES: _l("Follow-up notes"),
-}
+SHARE_LABELS = Share.labels()
 SHARE_COLUMNS = {
     Share.PROGRESS: Consent.share_progress,
     Share.ATTENDANCE: Consent.share_attendance,
@@ -119,24 +116,26 @@ def shared_with(ordering_unit_id: int, participant_id: int, on_day: dt.date | No
 # The case worker's own orders -------------------------------------------------------------
 
 
-def orders_in_scope(user: User) -> sa.Select:
+def orders_in_scope(who) -> sa.Select:
     """The placements a case worker ordered: their ordering unit's, naming them. Nobody else
     has orders here (staff reach placements through their units)."""
-    if user.role != Role.ORDERER or user.ordering_unit_id is None:
+    principal = Principal.of(who)
+    if not principal.is_case_worker:
         return sa.select(Placement).where(sa.false())
     return sa.select(Placement).where(
-        Placement.ordering_unit_id == user.ordering_unit_id,
-        Placement.case_worker_id == user.id,
+        Placement.ordering_unit_id == principal.user.ordering_unit_id,
+        Placement.case_worker_id == principal.user.id,
     )
 
 
-def what_orderer_may_see(user: User, placement: Placement, on_day: dt.date | None = None) -> Shared:
-    """For one of the user's own orders, what its person has consented to share with the
-    ordering unit, now; nothing for anyone or anything else."""
+def what_orderer_may_see(who, placement: Placement, on_day: dt.date | None = None) -> Shared:
+    """For one of the case worker's own orders, what its person has consented to share
+    with the ordering unit, now; nothing for anyone or anything else."""
+    principal = Principal.of(who)
     own_order = (
-        user.role == Role.ORDERER
-        and placement.case_worker_id == user.id
-        and placement.ordering_unit_id == user.ordering_unit_id
+        principal.is_case_worker
+        and placement.case_worker_id == principal.user.id
+        and placement.ordering_unit_id == principal.user.ordering_unit_id
     )
     if not own_order:
         return NOTHING
