@@ -9,7 +9,7 @@ from flask import current_app
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def local_today() -> dt.date:

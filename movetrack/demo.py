@@ -16,17 +16,17 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.auth.models import Role, User
 from movetrack.clock import local_today, utcnow
-from movetrack.followups import schedule as follow_up_schedule
-from movetrack.followups.queries import summary_since_last
+from movetrack.consent.models import Consent
 from movetrack.extensions import db
+from movetrack.followups import schedule as follow_up_schedule
+from movetrack.followups.models import FollowUp, FollowUpKind
+from movetrack.followups.queries import summary_since_last
 from movetrack.modules.models import Module, ModuleKind
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation
 from movetrack.participants.models import Assignment, Gender, Participant
-from movetrack.attendance.models import Attendance, AttendanceStatus
-from movetrack.consent.models import Consent
-from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.placements.models import (
     Outcome,
     Placement,
@@ -352,7 +352,7 @@ def _started_placement(person, ordering_unit, case_worker, purpose, start, sched
 
 
 def _attend(placement, schedule, first, last, actor, rng) -> None:
-    statuses, weights = zip(*ATTENDANCE_ODDS)
+    statuses, weights = zip(*ATTENDANCE_ODDS, strict=True)
     day = first
     while day <= last:
         if day.weekday() in schedule:
@@ -400,7 +400,7 @@ def _end(placement, actor, person, end: dt.date) -> None:
 
 
 def _print_logins() -> None:
-    click.echo("\nDemo sign-ins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
     for username, name, role, units, ordering_unit in USERS:
         where = ", ".join(units) or ordering_unit
         click.echo(f"  {username:<12} {role.value:<11} {name} ({where})")

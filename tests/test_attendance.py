@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from movetrack.attendance import queries, services
+from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.audit import AuditEvent
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
-from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.placements.models import Outcome, Placement, PlacementStatus, Purpose, ScheduleDay
 from tests import factories
 from tests.helpers import count_queries, csrf_token, post_form
@@ -372,7 +372,7 @@ def test_attendance_rate_is_days_here_over_days_scheduled_in_the_period(world):
                                {0: Decimal(4), 2: Decimal(4)})
     march = [dt.date(2025, 3, day) for day in (3, 5, 10, 12, 17, 19, 24, 26)]
     for day, status in zip(march, ["present", "partly", "sick", "present", "valid_reason",
-                                    "unannounced", "present"]):
+                                    "unannounced", "present"], strict=False):
         record(placement, day, AttendanceStatus(status), world.supervisor,
                hours=Decimal(2) if status == "partly" else None)
     record(placement, dt.date(2025, 3, 4), AttendanceStatus.PRESENT, world.supervisor)  # a Tuesday

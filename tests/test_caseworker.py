@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, format_date
 
+from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.audit import AuditEvent
 from movetrack.auth.models import Role
 from movetrack.auth.policy import NOTHING, what_orderer_may_see
-from movetrack.extensions import db
-from movetrack.org.models import OrderingUnit
-from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.consent.models import Consent
+from movetrack.extensions import db
 from movetrack.followups.models import FollowUp, FollowUpKind
+from movetrack.org.models import OrderingUnit
 from movetrack.placements.models import (
     Outcome,
     Placement,

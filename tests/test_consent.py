@@ -6,15 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from flask_babel import force_locale
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from movetrack.audit import AuditEvent
-from movetrack.consent import services
 from movetrack.auth.policy import NOTHING, Share, Shared, in_force, shared_with
+from movetrack.consent import services
+from movetrack.consent.models import Consent
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Organisation
-from movetrack.consent.models import Consent
 from movetrack.placements.models import Placement, Purpose
 from movetrack.rules import RuleViolation
 from tests import factories

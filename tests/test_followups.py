@@ -10,13 +10,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.audit import AuditEvent
 from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule, services
-from movetrack.participants.models import Assignment
-from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
+from movetrack.participants.models import Assignment
 from movetrack.placements.models import (
     Outcome,
     Placement,

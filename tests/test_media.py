@@ -8,8 +8,8 @@ import struct
 import zlib
 
 import pytest
-from flask_babel import force_locale
 import sqlalchemy as sa
+from flask_babel import force_locale
 from markupsafe import escape
 from PIL import ExifTags, Image
 

@@ -418,7 +418,8 @@ def test_cli_prints_every_problem_one_per_line_and_imports_nothing(app, world, t
     result = app.test_cli_runner().invoke(args=["modules", "import", str(path)])
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
-    assert lines[1].startswith('modules[0] "Biltvätt": steps: ') and lines[2].startswith('modules[1] "Tvätta bilen": parent: ')
+    assert lines[1].startswith('modules[0] "Biltvätt": steps: ')
+    assert lines[2].startswith('modules[1] "Tvätta bilen": parent: ')
     assert len(lines) == 3 and module_count() == 1
 
     path.write_text("{ not json", "utf-8")

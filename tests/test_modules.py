@@ -176,7 +176,8 @@ def test_a_module_cannot_become_part_of_its_own_part(client, auth, world):
     auth.login("admin")
     in_english(client)
 
-    parent_select = re.search(r'<select[^>]*name="parent".*?</select>', client.get(f"/library/{world.module.id}/edit").text, re.DOTALL)
+    edit_page = client.get(f"/library/{world.module.id}/edit").text
+    parent_select = re.search(r'<select[^>]*name="parent".*?</select>', edit_page, re.DOTALL)
     assert f'value="{part.id}"' not in parent_select[0] and f'value="{world.module.id}"' not in parent_select[0]
     response = post_form(client, f"/library/{world.module.id}/edit",
                          data=edit_form_data(world.module) | {"parent": str(part.id)})
@@ -301,7 +302,10 @@ def test_the_library_page_costs_the_same_number_of_queries_for_3_and_30_modules(
 
     def queries_for_library() -> int:
         statements = []
-        listener = lambda *args: statements.append(args[2])
+
+        def listener(*args):
+            statements.append(args[2])
+
         sa.event.listen(db.engine, "before_cursor_execute", listener)
         try:
             assert client.get("/library/").status_code == 200

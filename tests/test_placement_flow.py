@@ -14,13 +14,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.auth.models import Role
 from movetrack.clock import local_today
-from movetrack.extensions import db
-from movetrack.org.models import OrderingUnit
-from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.consent.models import Consent
+from movetrack.extensions import db
 from movetrack.followups.models import FollowUp, FollowUpKind
+from movetrack.org.models import OrderingUnit
 from movetrack.placements.models import Outcome, Placement, PlacementEvent, PlacementStatus
 from movetrack.placements.queries import counted
 from tests import factories

@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.audit import AuditEvent
 from movetrack.clock import local_today
 from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
+from movetrack.followups.models import FollowUp, FollowUpKind, UnitSettings
 from movetrack.org.models import OrderingUnit
 from movetrack.placements import services
-from movetrack.attendance.models import Attendance, AttendanceStatus
-from movetrack.followups.models import FollowUp, FollowUpKind, UnitSettings
 from movetrack.placements.models import (
     NeedCategory,
     Outcome,

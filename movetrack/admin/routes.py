@@ -22,8 +22,8 @@ from movetrack.admin.forms import (
 from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, allowed, unit_or_404, units_in_scope
 from movetrack.org.models import Unit
-from movetrack.rules import RuleViolation
 from movetrack.org.queries import ordering_units_of
+from movetrack.rules import RuleViolation
 from movetrack.web import form_status, mark_fields, show_violation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -10,8 +10,8 @@ import io
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from movetrack.attendance.queries import Month, ReportDay, ReportSection
 from movetrack.attendance.models import AttendanceStatus
+from movetrack.attendance.queries import Month, ReportDay, ReportSection
 
 # A cell starting with one of these is a formula to a spreadsheet: a name such as
 # "=HYPERLINK(…)" must stay text.

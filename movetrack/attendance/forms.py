@@ -18,11 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput, TextInput
 
+from movetrack.attendance.models import ATTENDANCE_LABELS
 from movetrack.attendance.queries import Month
 from movetrack.attendance.services import CLEAR
 from movetrack.clock import local_today
 from movetrack.org.models import OrderingUnit
-from movetrack.attendance.models import ATTENDANCE_LABELS
 
 NOT_A_CHOICE = _l("Choose one of the listed options.")
 NOT_HOURS = _l("Write the hours as a number, e.g. 2,5.")

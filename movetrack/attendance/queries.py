@@ -21,15 +21,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from movetrack.attendance.models import PRESENT_STATUSES, Attendance, AttendanceStatus
 from movetrack.audit import AuditEvent
 from movetrack.auth.models import User
-from movetrack.auth.policy import participants_in_scope, placements_in_scope
+from movetrack.auth.policy import Share, consent_exists, participants_in_scope, placements_in_scope
 from movetrack.clock import local_today
-from movetrack.auth.policy import Share, consent_exists
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
-from movetrack.attendance.models import PRESENT_STATUSES, Attendance, AttendanceStatus
 from movetrack.placements.models import OPEN_STATUSES, Placement, PlacementStatus, ScheduleDay
 from movetrack.placements.queries import counted
 

@@ -23,17 +23,17 @@ from flask_login import current_user
 from movetrack.attendance import queries, services
 from movetrack.attendance.export import missing_code, report_csv, status_code
 from movetrack.attendance.forms import CheckInForm, DayForm, ReportForm, parse_month
+from movetrack.attendance.models import ATTENDANCE_LABELS
 from movetrack.attendance.queries import Month
 from movetrack.attendance.services import ChangedMeanwhile
 from movetrack.auth.policy import Kind, allowed
 from movetrack.clock import local_today
-from movetrack.attendance.models import ATTENDANCE_LABELS
+from movetrack.day.view import render_unit_day
+from movetrack.org.queries import ordering_units_of
 from movetrack.placements.models import Placement
 from movetrack.placements.queries import placement_or_404
-from movetrack.day.view import render_unit_day
 from movetrack.rules import RuleViolation
 from movetrack.templating import is_htmx
-from movetrack.org.queries import ordering_units_of
 from movetrack.web import show_violation
 
 # No prefix: the check-in and the report live under /attendance, a placement's attendance

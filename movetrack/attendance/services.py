@@ -19,12 +19,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from movetrack import audit
+from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.attendance.queries import STARTED_STATUSES, day_record
 from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
-from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
 from movetrack.unit_of_work import refused_as

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
-from movetrack.org.models import OrderingUnit, Organisation, Unit
 from movetrack.labels import LabelledEnum
+from movetrack.org.models import OrderingUnit, Organisation, Unit
 
 
 class Role(LabelledEnum):

@@ -13,7 +13,6 @@ from sqlalchemy import orm
 
 from movetrack.attendance.queries import AttendanceFigures, attendance_summary
 from movetrack.auth.models import User
-from movetrack.clock import local_today
 from movetrack.auth.policy import (
     Share,
     Shared,
@@ -22,10 +21,11 @@ from movetrack.auth.policy import (
     shared_columns,
     shared_from,
 )
+from movetrack.clock import local_today
 from movetrack.extensions import db
+from movetrack.followups.models import FollowUp
 from movetrack.modules.models import Module, ModuleArea, ModuleVersion
 from movetrack.participants.models import Assignment
-from movetrack.followups.models import FollowUp
 from movetrack.placements.models import OPEN_STATUSES, Placement, PlacementEvent, PlacementStatus
 from movetrack.progress.queries import steps_on
 

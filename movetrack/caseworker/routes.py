@@ -13,12 +13,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from movetrack.auth.policy import Kind, allowed
+from movetrack.attendance.models import ATTENDANCE_LABELS
+from movetrack.auth.policy import SHARE_LABELS, Kind, allowed, what_orderer_may_see
 from movetrack.caseworker import queries
 from movetrack.caseworker.forms import OrderFilterForm
 from movetrack.consent import services as consent_services
-from movetrack.auth.policy import SHARE_LABELS, what_orderer_may_see
-from movetrack.attendance.models import ATTENDANCE_LABELS
 from movetrack.placements.models import OUTCOME_LABELS, PLACEMENT_STATUS_LABELS, PURPOSE_LABELS
 
 bp = Blueprint("caseworker", __name__, url_prefix="/orders")

@@ -8,10 +8,10 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from movetrack.clock import local_today
-from movetrack.forms import DayField, MultiCheckboxField
-from movetrack.consent.services import OTHER_PARTY_MAX_LENGTH
 from movetrack.auth.policy import SHARE_LABELS, Share
+from movetrack.clock import local_today
+from movetrack.consent.services import OTHER_PARTY_MAX_LENGTH
+from movetrack.forms import DayField, MultiCheckboxField
 from movetrack.org.models import OrderingUnit
 
 OTHER_PARTY = "other"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from movetrack.consent.models import Consent
 from movetrack.extensions import db
 from movetrack.participants.models import Participant
-from movetrack.consent.models import Consent
 from movetrack.placements.models import OPEN_STATUSES, Placement
 
 

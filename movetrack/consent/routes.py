@@ -7,15 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from movetrack.auth.policy import Kind, allowed, participant_or_404
+from movetrack.auth.policy import SHARE_LABELS, Kind, allowed, participant_or_404
 from movetrack.consent import queries, services
 from movetrack.consent.forms import ConsentForm, WithdrawForm
-from movetrack.auth.policy import SHARE_LABELS
-from movetrack.participants.models import Participant
 from movetrack.consent.models import Consent
+from movetrack.org.queries import ordering_units_of
+from movetrack.participants.models import Participant
 from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
-from movetrack.org.queries import ordering_units_of
 from movetrack.web import show_violation
 
 bp = Blueprint("consent", __name__)

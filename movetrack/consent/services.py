@@ -20,13 +20,12 @@ from flask_babel import lazy_gettext as _l
 
 from movetrack import audit
 from movetrack.auth.models import User
-from movetrack.auth.policy import Kind, may_change
+from movetrack.auth.policy import SHARE_COLUMNS, Kind, Share, Shared, in_force, may_change
 from movetrack.clock import local_today, utcnow
-from movetrack.auth.policy import SHARE_COLUMNS, Share, Shared, in_force
+from movetrack.consent.models import Consent
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
-from movetrack.consent.models import Consent
 from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
 

@@ -27,8 +27,6 @@ from wtforms.widgets import TextInput
 
 from movetrack.clock import local_today
 from movetrack.followups.services import ACTIVITIES_AFTER_EXIT, MAX_SHORT_TEXT, MAX_TEXT
-from movetrack.modules.models import Module
-from movetrack.org.models import Workstation
 from movetrack.forms import (
     NOT_A_CHOICE,
     NOT_A_NUMBER,
@@ -37,6 +35,8 @@ from movetrack.forms import (
     optional_int,
     strip,
 )
+from movetrack.modules.models import Module
+from movetrack.org.models import Workstation
 from movetrack.participants.forms import STEP_INPUT
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import OUTCOME_LABELS

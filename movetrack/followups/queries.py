@@ -20,11 +20,11 @@ from movetrack.auth.policy import unit_ids_in_scope, visible_or_404
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.followups import schedule
+from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.modules.models import Module, ModuleVersion
 from movetrack.org.models import Unit
 from movetrack.participants.models import Assignment, Participant
 from movetrack.participants.queries import assignments_of
-from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.placements.models import Placement, PlacementStatus
 from movetrack.progress.queries import steps_on
 

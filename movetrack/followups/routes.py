@@ -19,6 +19,7 @@ from movetrack.auth.policy import (
     units_in_scope,
 )
 from movetrack.clock import local_today
+from movetrack.conflicts import EditConflict
 from movetrack.followups import queries, schedule, services
 from movetrack.followups.forms import (
     AfterExitForm,
@@ -29,13 +30,12 @@ from movetrack.followups.forms import (
     IntakeForm,
     UnitSettingsForm,
 )
-from movetrack.conflicts import EditConflict
+from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.participants.queries import (
     assignable_modules,
     assignments_of,
     workstations_of,
 )
-from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.placements.models import (
     OUTCOME_LABELS,
     PLACEMENT_STATUS_LABELS,

@@ -17,8 +17,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from functools import partial
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,12 +32,12 @@ from movetrack.clock import utcnow
 from movetrack.conflicts import check_version, conflict, saving, shown_value
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule
+from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.modules.models import STEP_COUNT, Module
 from movetrack.org.models import Unit, Workstation
 from movetrack.participants.models import Assignment
 from movetrack.participants.services import assign_module
 from movetrack.placements import flow
-from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.placements.models import (
     OUTCOME_LABELS,
     PLACEMENT_STATUS_LABELS,

@@ -21,9 +21,8 @@ from movetrack.auth.policy import (
     allowed,
     may_change,
 )
-from movetrack.media import services
+from movetrack.media import queries, services
 from movetrack.media.forms import PhotoForm
-from movetrack.media import queries
 from movetrack.media.models import Upload
 from movetrack.media.pictograms import (
     categories,

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
+from movetrack.labels import LabelledEnum
 from movetrack.media.models import Upload
 from movetrack.org.models import Workstation
-from movetrack.labels import LabelledEnum
 
 STEP_COUNT = 10
 STEP_RANGE_SQL = f"BETWEEN 1 AND {STEP_COUNT}"

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
+from movetrack.labels import LabelledEnum
 from movetrack.media.models import Upload
 from movetrack.modules.models import STEP_RANGE_SQL, Module
 from movetrack.org.models import Unit, Workstation
-from movetrack.labels import LabelledEnum
 
 
 class Gender(LabelledEnum):

@@ -22,8 +22,8 @@ from wtforms.validators import DataRequired, Optional
 
 from movetrack.auth.models import User
 from movetrack.clock import local_today
-from movetrack.org.models import OrderingUnit, Unit
 from movetrack.forms import NOT_A_CHOICE, MultiCheckboxField, optional_int, strip
+from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
 from movetrack.placements import flow
 from movetrack.placements.models import (
@@ -175,7 +175,7 @@ class ExitForm(FlaskForm):
         return [self[_answer_name(number)] for number in range(len(self.questions))]
 
     def interview(self) -> dict[str, str | None]:
-        return {question: field.data for question, field in zip(self.questions, self.answers())}
+        return {question: field.data for question, field in zip(self.questions, self.answers(), strict=False)}
 
 
 def _answer_name(number: int) -> str:

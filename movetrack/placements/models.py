@@ -22,9 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from movetrack.auth.models import User
 from movetrack.clock import utcnow
 from movetrack.extensions import db, enum_column
+from movetrack.labels import LabelledEnum
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation
 from movetrack.participants.models import Participant
-from movetrack.labels import LabelledEnum
 
 if TYPE_CHECKING:  # the rooms that own them import this module
     from movetrack.followups.models import FollowUp, Goal

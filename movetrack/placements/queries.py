@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import orm
 
+from movetrack.attendance.models import Attendance
 from movetrack.auth.models import User
 from movetrack.auth.policy import (
     case_workers_clause,
@@ -21,7 +22,6 @@ from movetrack.auth.policy import (
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
-from movetrack.attendance.models import Attendance
 from movetrack.placements.models import (
     OPEN_STATUSES,
     NeedCategory,

@@ -13,9 +13,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from movetrack.auth.policy import Kind, allowed, units_in_scope
+from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.followups.queries import exit_questions_for
-from movetrack.conflicts import EditConflict
+from movetrack.org.queries import ordering_units_of
 from movetrack.placements import queries, services
 from movetrack.placements.forms import (
     EditNeedCategoryForm,
@@ -36,7 +37,6 @@ from movetrack.placements.models import (
     Placement,
 )
 from movetrack.rules import RuleViolation
-from movetrack.org.queries import ordering_units_of
 from movetrack.web import form_status, show_violation
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")

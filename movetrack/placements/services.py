@@ -29,8 +29,8 @@ from movetrack import audit
 from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, is_case_worker, may_change, unit_ids_in_scope
 from movetrack.clock import local_today
-from movetrack.extensions import db
 from movetrack.conflicts import check_version, saving, shown_value
+from movetrack.extensions import db
 from movetrack.followups.services import schedule_after_exit
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant

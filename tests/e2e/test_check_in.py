@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from movetrack.attendance.models import Attendance
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
-from movetrack.attendance.models import Attendance
 from movetrack.placements.models import Placement, PlacementStatus, Purpose, ScheduleDay
 from tests.e2e.conftest import LAPTOP, TABLET
 from tests.e2e.test_pages import SMALL_TARGETS

@@ -17,7 +17,8 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
   .map(el => ({el, target: (el.matches('[type=checkbox], [type=radio]') && el.closest('label')) || el}))
   .map(({el, target}) => ({el, box: target.getBoundingClientRect()}))
   .filter(({box}) => box.width < 44 || box.height < 44)
-  .map(({el, box}) => `${el.tagName} "${(el.innerText || el.value || el.name || '').trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`)"""
+  .map(({el, box}) =>
+    `${el.tagName} "${(el.innerText || el.value || el.name || '').trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`)"""  # noqa: E501 (one JavaScript template literal)
 
 
 def supervisor_pages(page, live_server):

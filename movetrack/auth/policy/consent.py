@@ -29,10 +29,10 @@ from flask_babel import lazy_gettext as _l
 
 from movetrack.auth.policy.principal import Principal
 from movetrack.clock import local_today
-from movetrack.extensions import db
 from movetrack.consent.models import Consent
-from movetrack.placements.models import Placement
+from movetrack.extensions import db
 from movetrack.labels import LabelledEnum
+from movetrack.placements.models import Placement
 
 
 class Share(LabelledEnum):

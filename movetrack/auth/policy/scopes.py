@@ -13,11 +13,11 @@ from movetrack.auth.models import user_units
 from movetrack.auth.policy.principal import Principal
 from movetrack.certificates.models import Certificate
 from movetrack.extensions import db
+from movetrack.followups.models import FollowUp
 from movetrack.media.models import Upload
 from movetrack.modules.models import StepPicture
 from movetrack.org.models import Unit
 from movetrack.participants.models import Assignment, Participant
-from movetrack.followups.models import FollowUp
 from movetrack.placements.models import Placement
 
 
