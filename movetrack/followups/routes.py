@@ -68,6 +68,7 @@ def follow_up_label(label: str) -> str:
     """{{ follow_up.label|follow_up_label }}: "3 weeks" in the reader's language."""
     return schedule.label_text(label)
 
+
 # The weekly schedule's rows carry only their own errors; a rule about it all goes on top.
 WHOLE_SCHEDULE = ("schedule",)
 

@@ -22,7 +22,7 @@ from movetrack.auth.policy.consent import (
     shared_with,
     what_orderer_may_see,
 )
-from movetrack.auth.policy.principal import STAFF_ROLES, Principal
+from movetrack.auth.policy.principal import Principal
 from movetrack.auth.policy.rules import (
     MANAGED_ROLES,
     Kind,
@@ -41,7 +41,6 @@ from movetrack.auth.policy.rules import (
 from movetrack.auth.policy.scopes import (
     assignment_or_404,
     certificate_or_404,
-    may_see_row,
     participant_or_404,
     participants_in_scope,
     placements_in_scope,
@@ -54,11 +53,11 @@ from movetrack.auth.policy.scopes import (
 )
 
 __all__ = [
-    "MANAGED_ROLES", "NOTHING", "SHARE_COLUMNS", "SHARE_LABELS", "STAFF_ROLES", "Kind",
+    "MANAGED_ROLES", "NOTHING", "SHARE_COLUMNS", "SHARE_LABELS", "Kind",
     "Principal", "Share", "Shared", "allowed", "assignment_or_404", "can",
     "case_workers_clause", "certificate_or_404", "consent_exists", "home_endpoint",
     "in_force", "is_case_worker", "is_case_worker_role", "keeps_admin_role", "may_change",
-    "may_see", "may_see_row", "needs_units", "orders_in_scope", "participant_or_404",
+    "may_see", "needs_units", "orders_in_scope", "participant_or_404",
     "participants_in_scope", "placements_in_scope", "scope", "shared_columns", "shared_from",
     "shared_with", "unit_ids_in_scope", "unit_or_404", "units_in_scope", "upload_visible", "visible_or_404",
     "what_orderer_may_see", "works_in_every_unit",

@@ -60,12 +60,6 @@ def visible_or_404(who, model, row_id: int, *options):
     return row if row is not None else abort(404)
 
 
-def may_see_row(who, row) -> bool:
-    """Is this loaded row in the principal's scope? One query."""
-    model = type(row)
-    return bool(db.session.scalar(sa.select(scope(who, model).where(model.id == row.id).exists())))
-
-
 def upload_visible(who) -> sa.ColumnElement[bool]:
     """Uploads the principal may see. A photo on a module step is library content for
     everyone signed in. A participant's photo is personal data: only staff with that
