@@ -638,7 +638,7 @@ def test_report_costs_the_same_queries_for_many_people(client, sign_in, world, m
 def test_report_says_who_consents_to_sharing_attendance_with_the_ordering_unit(
     client, sign_in, world, march
 ):
-    from movetrack.placements.models import Consent
+    from movetrack.consent.models import Consent
 
     def consent_cell():
         body = client.get("/attendance/report.csv", query_string={
