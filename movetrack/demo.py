@@ -91,9 +91,14 @@ NOTES = (
 
 @click.command("demo")
 @with_appcontext
-@unit_of_work()
 def demo_command() -> None:
     """Load the demo organisation, users, module library and participants (idempotent)."""
+    with unit_of_work():  # saved before the sign-ins are printed: a closed pipe loses nothing
+        _load_demo()
+    _print_logins()
+
+
+def _load_demo() -> None:
     org = _get_or_create(Organisation, name=ORGANISATION)
     units = {name: _get_or_create(Unit, organisation=org, name=name) for name in UNITS}
     workstations = {
@@ -121,7 +126,6 @@ def demo_command() -> None:
     click.echo(f"Participants: {added} new, {len(PARTICIPANTS) - added} already there.")
     placed = _ensure_placements(units, ordering_units, users)
     click.echo(f"Placements: {placed} new.")
-    _print_logins()
 
 
 def _get_or_create(model, **fields):
