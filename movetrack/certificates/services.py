@@ -34,6 +34,9 @@ from movetrack.participants.models import Assignment, Participant
 from movetrack.rules import RuleViolation
 
 LANGUAGES = ("sv", "en")
+# The language the module library is written in: module titles and steps are frozen in it,
+# whatever language the certificate's own words are in (until modules are translated).
+LIBRARY_LANGUAGE = "sv"
 CONTENT_SCHEMA = 1  # bump when the shape of `content` changes; renderers read old shapes too
 MAX_REASON_LENGTH = 2000
 MAX_PICTOGRAMS_PER_STEP = 3
