@@ -5,6 +5,7 @@ of sensible length for a certificate with six modules."""
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from movetrack.auth.models import User
 from movetrack.certificates import queries, services
 from movetrack.extensions import db
 from movetrack.participants.models import Participant
+from tests.e2e.conftest import LAPTOP, TABLET
 
 PHONES = [{"width": 320, "height": 640}, {"width": 390, "height": 844}]
 # The demo's six-module certificate measured 2,554 px at 320 wide and 2,225 px at 390
@@ -45,16 +47,17 @@ def six_module_codes(live_app):
         )
         first = services.issue_certificate(supervisor, person, choices)
         newer = services.issue_certificate(supervisor, person, choices, replaces=first)
-        codes = first.code, newer.code
+        issued = SimpleNamespace(
+            replaced=first.code, current=newer.code, replaced_id=first.id, person_id=person.id
+        )
         db.session.remove()
-    return codes
+    return issued
 
 
 @pytest.mark.parametrize("phone", PHONES, ids=["320px", "390px"])
 def test_a_six_module_certificate_reads_well_on_a_phone(page, live_server, six_module_codes, phone):
     page.set_viewport_size(phone)
-    _replaced, current = six_module_codes
-    response = page.goto(f"{live_server}/verify/{current}")
+    response = page.goto(f"{live_server}/verify/{six_module_codes.current}")
     assert response.status == 200
     assert page.locator("[data-verdict=genuine]").is_visible()
     measured = page.evaluate(MEASURE)
@@ -71,11 +74,38 @@ def test_a_six_module_certificate_reads_well_on_a_phone(page, live_server, six_m
 @pytest.mark.parametrize("phone", PHONES, ids=["320px", "390px"])
 def test_the_replaced_certificate_says_so_and_links_the_newer(page, live_server, six_module_codes, phone):
     page.set_viewport_size(phone)
-    replaced, current = six_module_codes
-    page.goto(f"{live_server}/verify/{replaced}")
+    page.goto(f"{live_server}/verify/{six_module_codes.replaced}")
     verdict = page.locator("[data-verdict=replaced]")
     assert verdict.is_visible() and "Ersatt" in verdict.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"]
     page.get_by_role("link", name="Kontrollera det nyare intyget", exact=False).click()
-    assert page.url.endswith(f"/verify/{current}")
+    assert page.url.endswith(f"/verify/{six_module_codes.current}")
     assert page.locator("[data-verdict=genuine]").is_visible()
+
+
+@pytest.mark.parametrize("viewport", [TABLET, LAPTOP], ids=["768x1024", "1280x800"])
+def test_the_staff_certificate_pages_fit_and_pass_axe(sign_in, live_server, six_module_codes, viewport):
+    """The issue form with its health warning, and a replaced certificate's own page."""
+    page = sign_in("stallet")
+    page.wait_for_url(lambda url: "/login" not in url)  # the sign-in has landed
+    page.set_viewport_size(viewport)
+    person = f"{live_server}/participants/{six_module_codes.person_id}"
+    problems = []
+    for name, url in (
+        ("issue form", f"{person}/certificates/new"),
+        ("replaced certificate", f"{live_server}/certificates/{six_module_codes.replaced_id}"),
+    ):
+        response = page.goto(url)
+        assert response.status == 200, name
+        if name == "issue form":
+            assert page.locator(".health-choice .flash-warning").is_visible()
+            assert page.locator(".health-choice input[type=checkbox]").count() == 2
+            assert not page.locator(".health-choice input:checked").count()
+        else:
+            assert page.locator(".status-replaced").is_visible()
+        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+            problems.append(f"{name}: scrolls sideways")
+        results = Axe().run(page)
+        if results.violations_count:
+            problems.append(f"{name}: axe {results.generate_report()}")
+    assert not problems, "\n".join(problems)
