@@ -93,6 +93,14 @@ def rated(world):
     return world
 
 
+def reissue(world, earlier):
+    """Reissue Anna's certificate with today's steps, as "Reissue with current steps" does."""
+    choices = services.default_choices(world.anna, [world.anna_module])
+    return services.issue_certificate(
+        world.supervisor, world.anna, replace(choices, participant_agreed=True), replaces=earlier
+    )
+
+
 def test_the_easy_read_link_says_with_pictures_only_with_pictures(client, auth, rated):
     without = issue_directly(rated)
     with_pictures = issue_directly(rated, include_pictures=True)
@@ -106,12 +114,7 @@ def test_the_easy_read_link_says_with_pictures_only_with_pictures(client, auth, 
 
 def test_a_replaced_certificate_says_so_by_which_and_when(client, auth, rated):
     earlier = issue_directly(rated, language="sv")
-    newer = services.issue_certificate(
-        rated.supervisor,
-        rated.anna,
-        replace(services.default_choices(rated.anna, [rated.anna_module]), participant_agreed=True),
-        replaces=earlier,
-    )
+    newer = reissue(rated, earlier)
     replaced_on = format_date(newer.issued_at, "long", locale="sv")
     auth.login("handledare")
     staff_page = client.get(f"/certificates/{earlier.id}")
@@ -133,3 +136,13 @@ def test_a_replaced_certificate_says_so_by_which_and_when(client, auth, rated):
     assert link in verified.text
     current = client.get(local_path(f"http://movetrack.test/verify/{newer.code}"))
     assert 'data-verdict="genuine"' in current.text
+
+
+def test_the_list_calls_a_replaced_certificate_replaced(client, auth, rated):
+    earlier = issue_directly(rated)
+    reissue(rated, earlier)
+    auth.login("handledare")
+    page = client.get(f"/participants/{rated.anna.id}/certificates")
+    assert page.status_code == 200
+    assert page.text.count("status-replaced") == 1 and page.text.count("status-valid") == 1
+    assert ">Ersatt</span>" in page.text
