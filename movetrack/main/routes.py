@@ -1,13 +1,25 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from movetrack.auth.models import Role
 from movetrack.extensions import csrf, db, limiter
 
 bp = Blueprint("main", __name__)
+
+# The icon changes with a release at most; browsers ask for /favicon.ico on every page.
+FAVICON_MAX_AGE = 30 * 86400
 
 HOME_BY_ROLE = {
     Role.ADMIN: "progress.day",
@@ -46,3 +58,15 @@ def healthz():
         database = "unreachable"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+@bp.get("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """Our own icon (scripts/build_favicon.py), where browsers look for it unasked."""
+    return send_from_directory(
+        current_app.static_folder,
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=FAVICON_MAX_AGE,
+    )
