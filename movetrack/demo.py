@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from flask.cli import with_appcontext
 
 from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.auth.models import Role, User
+from movetrack.certificates.models import Certificate
 from movetrack.clock import local_today, utcnow
 from movetrack.consent.models import Consent
 from movetrack.extensions import db
@@ -126,6 +128,8 @@ def _load_demo() -> None:
     click.echo(f"Participants: {added} new, {len(PARTICIPANTS) - added} already there.")
     placed = _ensure_placements(units, ordering_units, users)
     click.echo(f"Placements: {placed} new.")
+    issued = _ensure_certificates(users)
+    click.echo(f"Certificates: {issued} new.")
 
 
 def _get_or_create(model, **fields):
@@ -401,6 +405,61 @@ def _end(placement, actor, person, end: dt.date) -> None:
                             label=follow_up_schedule.AFTER_EXIT_LABEL,
                             due_on=follow_up_schedule.add_months(end, 3)))
     person.active = False
+
+
+# participant → what became of their certificate: still valid, reissued with later
+# steps (the first one then says it was replaced), or revoked by the coordinator.
+CERTIFICATE_STORIES = {
+    "Lena Persson": "valid",
+    "Anna Karlsson": "replaced",
+    "Peter Lundgren": "revoked",
+}
+REVOCATION_REASON = "Fel period: utfärdat innan den sista veckan var registrerad."
+
+
+def _ensure_certificates(users) -> int:
+    """Certificates for the people in CERTIFICATE_STORIES who have none yet, issued as
+    staff would (default modules, so no health modules; the participant agreed)."""
+    from movetrack.certificates import queries as certificate_queries
+    from movetrack.certificates.services import (
+        default_choices,
+        issue_certificate,
+        revoke_certificate,
+    )
+
+    have = set(db.session.scalars(sa.select(Certificate.participant_id)))
+    people = db.session.scalars(
+        sa.select(Participant).where(Participant.name.in_(CERTIFICATE_STORIES))
+    )
+    added = 0
+    for person in people:
+        if person.id in have:
+            continue
+        issuer = users["handledare" if person.unit.name == "Passagen" else "stallet"]
+        assignments = certificate_queries.rated_assignments(person)
+        choices = replace(default_choices(person, assignments), participant_agreed=True)
+        story = CERTIFICATE_STORIES[person.name]
+        earlier = None
+        if story == "replaced":
+            earlier = issue_certificate(issuer, person, _a_month_earlier(choices))
+            added += 1
+        certificate = issue_certificate(issuer, person, choices, replaces=earlier)
+        added += 1
+        if story == "revoked":
+            revoke_certificate(users["samordnare"], certificate, REVOCATION_REASON)
+    return added
+
+
+def _a_month_earlier(choices):
+    """The same choices for a period that ended four weeks ago, with the modules that had
+    a step by then (all of them when none had: the demo still shows a replacement)."""
+    from movetrack.certificates.queries import reached_steps
+
+    end = max(choices.period_start, local_today() - dt.timedelta(days=28))
+    rated_by_then = tuple(reached_steps(list(choices.assignment_ids), end))
+    if not rated_by_then:
+        return choices
+    return replace(choices, period_end=end, assignment_ids=rated_by_then)
 
 
 def _print_logins() -> None:

@@ -76,6 +76,7 @@ def issue_form_data(page_html: str, assignments, **extra) -> dict:
         "period_end": TODAY.isoformat(),
         "modules": [str(a.id) for a in assignments],
         "language": "en",
+        "participant_agreed": "y",
         **extra,
     }
 
@@ -102,6 +103,7 @@ def issue_directly(world, assignments=None, participant=None, by=None, **choices
                 period_start=choices.pop("period_start", MONTH_AGO),
                 period_end=choices.pop("period_end", TODAY),
                 assignment_ids=tuple(a.id for a in assignments),
+                participant_agreed=choices.pop("participant_agreed", True),
                 **choices,
             ),
         )

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from movetrack.certificates.services import MAX_REASON_LENGTH, IssueChoices
+from movetrack.certificates.services import MAX_REASON_LENGTH, IssueChoices, is_health_module
 from movetrack.forms import DATE_MESSAGE, DayField, MultiCheckboxField
 from movetrack.participants.models import Assignment
 
@@ -34,12 +34,17 @@ class IssueForm(FlaskForm):
         invalid_choice_message=_l("Choose among the listed modules."),
     )
     include_pictures = BooleanField(_l("Pictures in the easy-read version"))
+    participant_agreed = BooleanField(
+        _l("The participant has agreed to what the certificate shows")
+    )
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="sv")
     replaces = IntegerField(widget=HiddenInput(), validators=[Optional()])
     preview = SubmitField(_l("Preview"))
     issue = SubmitField(_l("Issue the certificate"))
 
     def offer(self, assignments: list[Assignment], steps_now: dict[int, int | None]) -> None:
+        """The modules to choose from; health ones are listed apart, under a warning."""
+        self.health_module_ids = {a.id for a in assignments if is_health_module(a)}
         self.modules.choices = [
             SelectChoice(
                 a.id,
@@ -68,6 +73,7 @@ class IssueForm(FlaskForm):
             assignment_ids=tuple(self.modules.data or ()),
             include_pictures=bool(self.include_pictures.data),
             language=self.language.data,
+            participant_agreed=bool(self.participant_agreed.data),
         )
 
 

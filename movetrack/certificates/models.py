@@ -3,7 +3,7 @@
 A certificate stores everything it prints in `content` (JSON), with the SHA-256 of its
 canonical form, so later edits to modules, ratings, names or units never change what
 was issued. The row is immutable except for its revocation, which is written once; the
-migration adds database triggers that refuse any other UPDATE and every DELETE. A
+migrations add database triggers that refuse any other UPDATE and every DELETE. A
 reissue is a new row that points at the one it replaces.
 """
 
@@ -36,6 +36,12 @@ class Certificate(db.Model):
             "AND (revoked_at IS NULL) = (revocation_reason IS NULL)",
             name="revocation_complete",
         ),
+        # The participant's agreement to what the certificate shows: when and who
+        # recorded it, both or neither (certificates issued before it was asked have none).
+        sa.CheckConstraint(
+            "(agreement_recorded_at IS NULL) = (agreement_recorded_by_id IS NULL)",
+            name="agreement_complete",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,11 +58,16 @@ class Certificate(db.Model):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    agreement_recorded_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    agreement_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     participant: Mapped[Participant] = relationship()
     unit: Mapped[Unit] = relationship()
     issued_by: Mapped[User] = relationship(foreign_keys=[issued_by_id])
     revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+    agreement_recorded_by: Mapped[User | None] = relationship(
+        foreign_keys=[agreement_recorded_by_id]
+    )
     replaces: Mapped[Certificate | None] = relationship(
         remote_side=[id], foreign_keys=[replaces_id], back_populates="replaced_by"
     )

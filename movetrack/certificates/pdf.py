@@ -31,6 +31,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
 
+from movetrack.certificates.services import LIBRARY_LANGUAGE
 from movetrack.media.pictograms import all_pictograms
 from movetrack.modules.models import AREA_LABELS
 
@@ -62,6 +63,9 @@ class Printable:
     content_sha256: str
     verify_url: str
     revoked_at: dt.datetime | None = None
+    # A reissue that replaced this certificate: when, and where to check the new one.
+    replaced_at: dt.datetime | None = None
+    replacement_url: str | None = None
 
 
 def render_certificate(printable: Printable, layout: Layout, language: str) -> bytes:
@@ -119,6 +123,7 @@ class CertificatePdf(FPDF):
     def __init__(self, printable: Printable, language: str):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.printable = printable
+        self.language = language
         for family in (FAMILY, *FALLBACK_FAMILIES):
             self.add_font(family, "", FONT_DIR / f"{family}-Regular.ttf")
             self.add_font(family, "B", FONT_DIR / f"{family}-Bold.ttf")
@@ -130,7 +135,10 @@ class CertificatePdf(FPDF):
         content = printable.content
         self.set_lang(language)
         self.set_title(
-            f"{_('Certificate of competence development')}: {content['participant']['name']}"
+            _(
+                "Certificate of competence development: %(name)s",
+                name=content["participant"]["name"],
+            )
         )
         self.set_author(f"{content['organisation']}, {content['unit']}")
         self.set_creator("movetrack")
@@ -171,16 +179,27 @@ class CertificatePdf(FPDF):
         self.set_line_width(0.3)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
 
+    def banner(self) -> str | None:
+        """What every page must say first about a certificate that no longer stands alone."""
+        printable = self.printable
+        if printable.revoked_at is not None:
+            return _(
+                "REVOKED on %(date)s. This certificate is no longer valid.",
+                date=format_date(printable.revoked_at, "long"),  # in the local time zone
+            )
+        if printable.replaced_at is not None:
+            return _(
+                "REPLACED on %(date)s by a newer certificate: %(url)s",
+                date=format_date(printable.replaced_at, "long"),
+                url=printable.replacement_url,
+            )
+        return None
+
     def header(self) -> None:
-        if self.printable.revoked_at is None:
+        banner = self.banner()
+        if banner is None:
             return
-        revoked_on = format_date(self.printable.revoked_at, "long")  # in the local time zone
-        self.write_text(
-            _("REVOKED on %(date)s. This certificate is no longer valid.", date=revoked_on),
-            12,
-            "B",
-            REVOKED,
-        )
+        self.write_text(banner, 12, "B", REVOKED)
         self.ln(2)
 
     def footer(self) -> None:
@@ -219,7 +238,7 @@ class CertificatePdf(FPDF):
         self.set_line_width(0.3)
         self.line(self.l_margin, self.get_y(), self.l_margin + 90, self.get_y())
         self.ln(1.5)
-        self.write_text(f"{_('Signature')}: {issuer}", size - 2, color=SOFT)
+        self.write_text(_("Signature: %(name)s", name=issuer), size - 2, color=SOFT)
         self.ln(6)
 
 
@@ -240,6 +259,15 @@ class _Writer:
             issuer=self.content["issuer"]["name"],
             unit=self.content["unit"],
         )
+
+    def module_language_note(self) -> None:
+        """Module texts exist only in the library's language; an English paper says so."""
+        if self.pdf.language != LIBRARY_LANGUAGE:
+            self.pdf.write_text(
+                _("The module titles and steps are in Swedish, the language of the module library."),
+                10,
+                color=SOFT,
+            )
 
     def verification_lines(
         self, title_size: float, text_size: float
@@ -268,7 +296,10 @@ class FormalWriter(_Writer):
         pdf.add_page()
         self.heading()
         pdf.ln(4)
+        # On page 1 beside the name: a reader checks the paper before reading on.
+        pdf.qr_block(34, self.verification_lines(11, 9))
         pdf.write_text(_("Modules and steps reached"), 13, "B")
+        self.module_language_note()
         pdf.ln(1)
         pdf.rule()
         pdf.ln(2)
@@ -276,7 +307,6 @@ class FormalWriter(_Writer):
             self.module(module)
         pdf.ln(6)
         pdf.signature(11, self.issued_line, self.content["issuer"]["name"])
-        pdf.qr_block(34, self.verification_lines(11, 9))
 
     def heading(self) -> None:
         pdf, content = self.pdf, self.content
@@ -342,12 +372,8 @@ class EasyReadWriter(_Writer):
         pdf = self.pdf
         pdf.add_page()
         self.heading()
-        pdf.ln(6)
-        pdf.write_text(_("What you have learned"), 18, "B")
-        pdf.ln(3)
-        drew_pictures = [self.module(module) for module in self.content["modules"]]
         pdf.ln(4)
-        pdf.signature(14, self.issued_line, self.content["issuer"]["name"])
+        # On page 1 beside the name, however many modules follow.
         pdf.qr_block(
             40,
             [
@@ -356,6 +382,12 @@ class EasyReadWriter(_Writer):
                 (_("Verification code: %(code)s", code=self.pdf.printable.code), 10, ""),
             ],
         )
+        pdf.write_text(_("What you have learned"), 18, "B")
+        self.module_language_note()
+        pdf.ln(3)
+        drew_pictures = [self.module(module) for module in self.content["modules"]]
+        pdf.ln(4)
+        pdf.signature(14, self.issued_line, self.content["issuer"]["name"])
         if any(drew_pictures):
             pdf.write_text(
                 _(

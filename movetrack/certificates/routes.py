@@ -104,6 +104,7 @@ def _render_issue_form(participant, form, replaces, preview=None, error=None, st
         replaces=replaces,
         preview=preview,
         error=error,
+        library_language=services.LIBRARY_LANGUAGE,
     ), status
 
 
@@ -146,6 +147,7 @@ def _render_certificate_page(certificate, revoke_form=None, error=None, status=2
         revoke_form=revoke_form or RevokeForm(formdata=None),
         layouts=list(Layout),
         error=error,
+        library_language=services.LIBRARY_LANGUAGE,
     ), status
 
 
@@ -182,12 +184,15 @@ def _verification_url(certificate: Certificate, language: str) -> str:
 def download(certificate_id: int, layout: str):
     certificate = _certificate_or_404(certificate_id)
     language = _language(certificate.content.get("language", "sv"))
+    replacement = certificate.replaced_by
     printable = Printable(
         content=certificate.content,
         code=certificate.code,
         content_sha256=certificate.content_sha256,
         verify_url=_verification_url(certificate, language),
         revoked_at=certificate.revoked_at,
+        replaced_at=replacement.issued_at if replacement else None,
+        replacement_url=_verification_url(replacement, language) if replacement else None,
     )
     pdf = render_certificate(printable, Layout(layout), language)
     response = send_file(
@@ -242,6 +247,8 @@ def verify(code: str):
             certificate=certificate,
             content=certificate.content,
             intact=intact,
+            replacement=certificate.replaced_by,
+            library_language=services.LIBRARY_LANGUAGE,
         )
     return _public(page)
 

@@ -38,9 +38,21 @@ from movetrack.unit_of_work import refused_as
 REISSUED_MEANWHILE = _l("Someone reissued this certificate just now. Look at the list again.")
 
 LANGUAGES = ("sv", "en")
+# The language the module library is written in: module titles and steps are frozen in it,
+# whatever language the certificate's own words are in (until modules are translated).
+LIBRARY_LANGUAGE = "sv"
 CONTENT_SCHEMA = 1  # bump when the shape of `content` changes; renderers read old shapes too
 MAX_REASON_LENGTH = 2000
 MAX_PICTOGRAMS_PER_STEP = 3
+
+# Modules of these MOVE areas are health data, a special category under GDPR art. 9:
+# "Fysiskt" (Fysisk hälsa, Sömn och vila, Lyfta och bära…) and "Mentalt" (Psykisk hälsa,
+# Stresshantering, Självförtroende…) rate how the person's body and mind are doing, so a
+# step on them tells an employer about the person's physical or mental health (recital 35).
+# The other six areas describe work, activities, social and learning skills. Health
+# modules are never pre-ticked: staff tick them one by one, after a warning, and only with
+# the participant's agreement, which every certificate records.
+HEALTH_AREAS = frozenset({"fysiskt", "mentalt"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class IssueChoices:
     assignment_ids: tuple[int, ...]
     include_pictures: bool = False
     language: str = "sv"
+    participant_agreed: bool = False
 
 
 def canonical_json(content: dict[str, Any]) -> bytes:
@@ -74,10 +87,15 @@ def new_code() -> str:
     return secrets.token_urlsafe(CODE_BYTES)
 
 
+def is_health_module(assignment: Assignment) -> bool:
+    return assignment.module.area.key in HEALTH_AREAS
+
+
 def default_choices(participant: Participant, assignments: list[Assignment]) -> IssueChoices:
-    """Every rated module, from the day the first of them was assigned to today, in the
-    participant's language when it is one the certificate speaks, else Swedish."""
-    ids = tuple(assignment.id for assignment in assignments)
+    """Every rated module except health ones, from the day the first of them was assigned to
+    today, in the participant's language when it is one the certificate speaks, else
+    Swedish. The participant's agreement is never assumed."""
+    ids = tuple(assignment.id for assignment in assignments if not is_health_module(assignment))
     return IssueChoices(
         period_start=min((a.assigned_on for a in assignments), default=local_today()),
         period_end=local_today(),
@@ -204,22 +222,35 @@ def _check_replaceable(participant: Participant, replaces: Certificate | None) -
         )
 
 
+def _check_agreed(choices: IssueChoices) -> None:
+    if not choices.participant_agreed:
+        raise RuleViolation(
+            _l("Ask the participant whether they agree to what the certificate shows."),
+            field="participant_agreed",
+        )
+
+
 def issue_certificate(
     user: User, participant: Participant, choices: IssueChoices, replaces: Certificate | None = None
 ) -> Certificate:
-    """Freeze the content, give it a new code and store it; a reissue points at the
-    certificate it replaces, which stays as it was (revoke it separately if it was wrong)."""
+    """Freeze the content, give it a new code and store it with who recorded the
+    participant's agreement; a reissue points at the certificate it replaces, which stays
+    as it was (revoke it separately if it was wrong)."""
     _check_replaceable(participant, replaces)
+    _check_agreed(choices)
     content = build_content(user, participant, choices)
+    now = utcnow()
     certificate = Certificate(
         code=new_code(),
         participant_id=participant.id,
         unit_id=participant.unit_id,
-        issued_at=utcnow(),
+        issued_at=now,
         issued_by_id=user.id,
         content=content,
         content_sha256=content_sha256(content),
         replaces_id=replaces.id if replaces else None,
+        agreement_recorded_at=now,
+        agreement_recorded_by_id=user.id,
     )
     # Someone may have reissued the same certificate a moment ago (replaces_id is unique).
     with refused_as(partial(RuleViolation, REISSUED_MEANWHILE)):
@@ -230,6 +261,8 @@ def issue_certificate(
             certificate,
             participant.id,
             modules=len(content["modules"]),
+            health_modules=sum(m["area"] in HEALTH_AREAS for m in content["modules"]),
+            participant_agreed=True,
             replaces=certificate.replaces_id,
         )
     current_app.logger.info("certificate %s issued by %s", certificate.id, user.username)

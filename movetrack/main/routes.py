@@ -1,13 +1,26 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from movetrack.auth.policy import home_endpoint
 from movetrack.extensions import csrf, db, limiter
 
 bp = Blueprint("main", __name__)
+
+# The icon changes with a release at most; browsers ask for /favicon.ico on every page.
+FAVICON_MAX_AGE = 30 * 86400
+
 
 @bp.get("/")
 @login_required
@@ -38,3 +51,15 @@ def healthz():
         database = "unreachable"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status
+
+
+@bp.get("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """Our own icon (scripts/build_favicon.py), where browsers look for it unasked."""
+    return send_from_directory(
+        current_app.static_folder,
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=FAVICON_MAX_AGE,
+    )
