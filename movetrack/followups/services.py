@@ -157,14 +157,36 @@ def _intake_dates(placement: Placement, data: dict) -> tuple[dt.date, dt.date]:
     return intake_on, start_date
 
 
+def _take_in_modules_outside_placements(user: User, placement: Placement) -> None:
+    """The person's active modules begun outside any placement (before the order, say)
+    become this placement's, with their baselines: that work is where the placement
+    starts. A returning person's old modules belong to the old placement and stay there."""
+    assignments = list(
+        db.session.scalars(
+            sa.select(Assignment).where(
+                Assignment.participant_id == placement.participant_id,
+                Assignment.placement_id.is_(None),
+                Assignment.status == AssignmentStatus.ACTIVE,
+            )
+        )
+    )
+    for assignment in assignments:
+        assignment.placement_id = placement.id
+    if assignments:
+        audit.record(user, "assignment.taken_into_placement", placement, placement.participant_id,
+                     assignment_ids=[assignment.id for assignment in assignments])
+
+
 def _assign_intro_modules(user: User, placement: Placement, modules: list[Module],
                           on: dt.date) -> list[Module]:
-    """The unit's introduction modules the participant does not have yet, assigned in this
-    transaction (participants.services.assign_module commits, so it cannot be used here)."""
+    """The unit's introduction modules the participant does not have yet in this placement,
+    assigned in it and in this transaction (participants.services.assign_module commits, so
+    it cannot be used here). A returning person starts them again, with a new baseline."""
     has = set(
         db.session.scalars(
             sa.select(Assignment.module_id).where(
-                Assignment.participant_id == placement.participant_id
+                Assignment.placement_id == placement.id,
+                Assignment.status == AssignmentStatus.ACTIVE,
             )
         )
     )
@@ -172,7 +194,7 @@ def _assign_intro_modules(user: User, placement: Placement, modules: list[Module
     for module in added:
         assignment = Assignment(
             participant_id=placement.participant_id, module_id=module.id, assigned_on=on,
-            assigned_by_id=user.id, status=AssignmentStatus.ACTIVE,
+            assigned_by_id=user.id, status=AssignmentStatus.ACTIVE, placement_id=placement.id,
         )
         db.session.add(assignment)
         audit.record(user, "assignment.created", assignment, placement.participant_id,
@@ -197,8 +219,9 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
     wants_to_take_part, start_date, schedule [(weekday, hours)], workstation_id.
 
     Sets the start and the weekly schedule, moves the placement to intake and on to
-    active (two events dated the meeting), assigns the unit's introduction modules the
-    participant lacks, and plans the follow-ups."""
+    active (two events dated the meeting), takes in the person's modules begun outside any
+    placement, assigns the unit's introduction modules the participant lacks in it, and
+    plans the follow-ups."""
     _require_staff(user)
     _check_intake_allowed(placement)
     submitted = {**data, "status": PlacementStatus.ACTIVE}
@@ -220,6 +243,7 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
             if placement.status != PlacementStatus.INTAKE:
                 flow.move(user, placement, PlacementStatus.INTAKE, intake_on)
             flow.move(user, placement, PlacementStatus.ACTIVE, intake_on)
+            _take_in_modules_outside_placements(user, placement)
             added = _assign_intro_modules(user, placement, settings.intro_modules, intake_on)
             follow_ups = _schedule_follow_ups(placement, settings.follow_up_schedule)
             audit.record(

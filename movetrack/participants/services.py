@@ -30,6 +30,7 @@ from movetrack.participants.models import (
     Gender,
     Participant,
 )
+from movetrack.placements.models import OPEN_STATUSES, Placement
 from movetrack.rules import RuleViolation
 
 # The participant's own language (not the interface's), each named in itself so that the
@@ -236,6 +237,15 @@ def _already_has_module(participant: Participant) -> RuleViolation:
     )
 
 
+def _open_placement_id(participant: Participant) -> int | None:
+    """The placement the person is in now (ordered to active: at most one is open)."""
+    return db.session.scalar(
+        sa.select(Placement.id).where(
+            Placement.participant_id == participant.id, Placement.status.in_(OPEN_STATUSES)
+        )
+    )
+
+
 def assign_module(
     user: User,
     participant: Participant,
@@ -244,17 +254,23 @@ def assign_module(
     goal_step: int | None = None,
     assigned_on: dt.date | None = None,
 ) -> Assignment:
-    """Give the participant a module to work on, once: a second time is refused."""
+    """Give the participant a module to work on in their open placement (if any): while
+    the module is active there, a second time is refused."""
     _require_staff(user)
     module = _assignable_module(module_id)
     baseline_step = _checked_step(baseline_step, "baseline_step")
     goal_step = _checked_step(goal_step, "goal_step")
     assigned_on = _checked_assignment_day(assigned_on)
     already_has = _already_has_module(participant)  # built now: a rollback expires participant
+    placement_id = _open_placement_id(participant)
     if db.session.scalar(
         sa.select(
             sa.exists().where(
-                Assignment.participant_id == participant.id, Assignment.module_id == module.id
+                Assignment.participant_id == participant.id,
+                Assignment.module_id == module.id,
+                Assignment.status == AssignmentStatus.ACTIVE,
+                Assignment.placement_id.is_(None) if placement_id is None
+                else Assignment.placement_id == placement_id,
             )
         )
     ):
@@ -262,6 +278,7 @@ def assign_module(
     assignment = Assignment(
         participant_id=participant.id,
         module_id=module.id,
+        placement_id=placement_id,
         baseline_step=baseline_step,
         goal_step=goal_step,
         assigned_on=assigned_on,
@@ -281,7 +298,7 @@ def assign_module(
         )
         db.session.commit()
     except sa.exc.IntegrityError:
-        # Someone assigned the same module a moment ago: (participant, module) is unique.
+        # Someone assigned the same module a moment ago: one active per placement.
         db.session.rollback()
         raise already_has from None
     return assignment
