@@ -96,6 +96,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite alters a table by rebuilding it; with foreign keys on, dropping a table
+        # other tables point at fails (Alembic's batch docs). The pragma only takes effect
+        # outside a transaction, so it is set here, and the keys are checked at the end.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()  # end the autobegun transaction, so Alembic's commits
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -104,6 +111,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -60,6 +60,9 @@ def settings_from_environment(instance_path: str) -> dict:
         "UPLOAD_MAX_SIDE": 2000,
         "UPLOAD_THUMB_SIDE": 320,
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Statistics: a cell describing fewer people than this (but some) is hidden from
+        # case workers, on the page and in their CSV (MOVE.md §5: 5).
+        "STATS_MIN_CELL": int(os.environ.get("STATS_MIN_CELL", "5")),
     }
 
 

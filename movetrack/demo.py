@@ -354,6 +354,8 @@ def _started_placement(person, ordering_unit, case_worker, purpose, start, sched
         recorded_by_id=actor.id,
     ))
     db.session.flush()
+    for assignment in person.assignments:  # the modules begun at the start belong to it
+        assignment.placement_id = placement.id
     _attend(placement, schedule, start, last_day, actor, rng)
     _hold_follow_ups(placement, actor, rng)
     return placement

@@ -27,7 +27,7 @@ from tests.helpers import post_form
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tables filled by the migrations themselves: reference data every test keeps.
-REFERENCE_TABLES = {"alembic_version", "module_areas"}
+REFERENCE_TABLES = {"alembic_version", "module_areas", "target_groups"}
 
 
 def _using_postgres() -> bool:

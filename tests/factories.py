@@ -65,10 +65,10 @@ def make_participant(unit, name, **fields) -> Participant:
     return participant
 
 
-def assign(participant, module, baseline=None, goal=None, on=None) -> Assignment:
+def assign(participant, module, baseline=None, goal=None, on=None, placement=None) -> Assignment:
     assignment = Assignment(
         participant=participant, module=module, baseline_step=baseline, goal_step=goal,
-        assigned_on=on or dt.date.today(),
+        assigned_on=on or dt.date.today(), placement_id=placement and placement.id,
     )
     db.session.add(assignment)
     return assignment

@@ -84,6 +84,7 @@ def orders(world):
         status = AttendanceStatus.SICK if week == 1 else AttendanceStatus.PRESENT
         db.session.add(Attendance(placement=anna_order, on_date=day, status=status))
     world.anna_module.assigned_on = FOUR_WEEKS_AGO
+    world.anna_module.placement = anna_order  # taken in at intake
     factories.rate(world.anna_module, 4, world.supervisor, FOUR_WEEKS_AGO + dt.timedelta(days=7))
     held = FollowUp(placement=anna_order, kind=FollowUpKind.SCHEDULED, label="3 veckor",
                     due_on=FOUR_WEEKS_AGO + dt.timedelta(weeks=3),
@@ -266,7 +267,8 @@ def test_an_ended_placement_is_described_as_it_was_on_its_last_day(client, world
     placement.end_date = FOUR_WEEKS_AGO + dt.timedelta(days=8)
     placement.exit_outcome = Outcome.STUDIES
     factories.rate(world.anna_module, 5, world.supervisor, TODAY)  # after the end: not theirs
-    later = factories.assign(world.anna, factories.make_module("baka", "Baka bröd"), on=TODAY)
+    later = factories.assign(world.anna, factories.make_module("baka", "Baka bröd"), on=TODAY,
+                             placement=placement)
     _consent(world.anna, world.af, world.admin, **EVERYTHING)
     sign_in(client, "handlaggare")
     text = _order_page(client, placement).text
@@ -339,7 +341,7 @@ def test_the_order_page_costs_a_fixed_number_of_queries(client, world, orders):
     for number in range(10):
         module = factories.make_module(f"modul-{number}", f"Modul {number}")
         assignment = factories.assign(world.anna, module, baseline=1, goal=5,
-                                      on=FOUR_WEEKS_AGO)
+                                      on=FOUR_WEEKS_AGO, placement=orders.anna_order)
         factories.rate(assignment, 3, world.supervisor, FOUR_WEEKS_AGO + dt.timedelta(days=2))
         db.session.add(FollowUp(placement=orders.anna_order, kind=FollowUpKind.SCHEDULED,
                                 label=f"Extra {number}", due_on=FOUR_WEEKS_AGO,

@@ -79,6 +79,9 @@ def make_active(world, participant=None, unit=None, start=None, weekdays=(0, 1, 
         start_date=start, intake_on=start, wants_to_take_part=True, **fields,
     )
     placement.schedule = [ScheduleDay(weekday=day, hours=Decimal(4)) for day in weekdays]
+    for assignment in placement.participant.assignments:  # taken in, as at intake
+        if assignment.placement_id is None:
+            assignment.placement_id = placement.id
     db.session.commit()
     return placement
 

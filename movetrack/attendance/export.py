@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
 from flask_babel import pgettext
@@ -40,11 +41,22 @@ def day_code(day: ReportDay) -> str:
     return missing_code() if day.kind == "missing" else ""
 
 
-def report_csv(sections: list[ReportSection], month: Month) -> str:
+def spreadsheet_csv(rows: Iterable[list], swedish: bool = True) -> str:
+    """Rows as CSV with a byte order mark: semicolons for Swedish Excel (which reads
+    decimal commas), commas otherwise. Callers format decimals and pass names through
+    safe_text."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
+    csv.writer(out, delimiter=";" if swedish else ",", lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def report_csv(sections: list[ReportSection], month: Month) -> str:
+    return spreadsheet_csv(_report_rows(sections, month))
+
+
+def _report_rows(sections: list[ReportSection], month: Month) -> Iterator[list]:
+    yield (
         [
             _("Ordering unit"), _("Unit"), _("Participant"), _("Scheduled days"),
             _("Present, whole day"), _("Partly present, days"), _("Partly present, hours"),
@@ -56,11 +68,11 @@ def report_csv(sections: list[ReportSection], month: Month) -> str:
     for section in sections:
         for row in section.rows:
             figures = row.figures
-            writer.writerow(
+            yield (
                 [
-                    _text(section.ordering_unit.name),
-                    _text(row.placement.unit.name),
-                    _text(row.placement.participant.name),
+                    safe_text(section.ordering_unit.name),
+                    safe_text(row.placement.unit.name),
+                    safe_text(row.placement.participant.name),
                     figures.scheduled_days,
                     figures.full_days,
                     figures.partly_days,
@@ -74,10 +86,10 @@ def report_csv(sections: list[ReportSection], month: Month) -> str:
                 ]
                 + [day_code(day) for day in row.days]
             )
-    return out.getvalue()
 
 
-def _text(value: str) -> str:
+def safe_text(value: str) -> str:
+    """Text a spreadsheet keeps as text (a leading = + - @ would start a formula)."""
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

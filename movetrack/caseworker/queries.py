@@ -26,12 +26,15 @@ from movetrack.extensions import db
 from movetrack.followups.models import FollowUp
 from movetrack.modules.models import Module, ModuleArea, ModuleVersion
 from movetrack.participants.models import Assignment
-from movetrack.placements.models import OPEN_STATUSES, Placement, PlacementEvent, PlacementStatus
-from movetrack.progress.queries import steps_on
+from movetrack.placements.models import (
+    OPEN_STATUSES,
+    Placement,
+    PlacementEvent,
+    PlacementStatus,
+)
+from movetrack.progress.queries import baselines, steps_on
 
 OPEN, CLOSED, EVERY_ORDER = "open", "closed", "all"
-# A step on this day is the baseline (MOVE.md §5): no rating is that old.
-BEFORE_ANY_RATING = dt.date.min
 
 
 @dataclass(frozen=True)
@@ -138,17 +141,15 @@ def _as_of(placement: Placement, today: dt.date) -> dt.date:
 
 
 def _progress(placement: Placement, follow_ups: list[FollowUp], as_of: dt.date) -> Progress:
-    """The person's modules assigned by `as_of`, with baseline, step on `as_of`, and goal."""
+    """The person's modules assigned in this placement by `as_of`, with this placement's
+    baseline, step on `as_of`, and goal."""
     assignments = list(
         db.session.scalars(
             sa.select(Assignment)
             .join(Assignment.module)
             .join(Module.area)
             .join(Module.current_version)
-            .where(
-                Assignment.participant_id == placement.participant_id,
-                Assignment.assigned_on <= as_of,
-            )
+            .where(Assignment.placement_id == placement.id, Assignment.assigned_on <= as_of)
             .options(
                 orm.contains_eager(Assignment.module).contains_eager(Module.area),
                 orm.contains_eager(Assignment.module).contains_eager(Module.current_version),
@@ -156,12 +157,12 @@ def _progress(placement: Placement, follow_ups: list[FollowUp], as_of: dt.date) 
             .order_by(ModuleArea.position, ModuleVersion.title)
         )
     )
-    baselines = steps_on(assignments, BEFORE_ANY_RATING)
+    starts = baselines(assignments)
     current = steps_on(assignments, as_of)
     held = [f.held_on for f in follow_ups if f.held_on]
     return Progress(
         modules=[
-            ModuleProgress(a, baselines[a.id], current[a.id], a.goal_step) for a in assignments
+            ModuleProgress(a, starts[a.id], current[a.id], a.goal_step) for a in assignments
         ],
         as_of=as_of,
         last_follow_up_on=max(held, default=None),

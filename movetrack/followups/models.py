@@ -62,6 +62,11 @@ class FollowUpKind(enum.StrEnum):
 
 class FollowUp(db.Model):
     __tablename__ = "follow_ups"
+    __table_args__ = (
+        # The due lists and the after-exit outcome scan follow-ups of one kind by date
+        # across every placement in scope.
+        sa.Index("ix_follow_ups_kind_due_on", "kind", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)

@@ -269,7 +269,7 @@ def summary_since_last(placement: Placement, until: dt.date,
     since = previous.held_on if previous else placement.start_date
     first = since + dt.timedelta(days=1) if previous else since
     assignments = [
-        assignment for assignment in assignments_of(placement.participant)
+        assignment for assignment in assignments_of(placement.participant, placement.id)
         if assignment.assigned_on <= until
     ]
     at_start = steps_on(assignments, since)

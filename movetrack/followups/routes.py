@@ -31,6 +31,7 @@ from movetrack.followups.forms import (
     UnitSettingsForm,
 )
 from movetrack.followups.models import FollowUp, FollowUpKind
+from movetrack.participants.models import AssignmentStatus
 from movetrack.participants.queries import (
     assignable_modules,
     assignments_of,
@@ -100,7 +101,11 @@ def _render_intake(placement: Placement, form: IntakeForm | None, status: int = 
                    error: str | None = None, schedule_error: str | None = None,
                    conflict: EditConflict | None = None):
     settings = queries.settings_for(placement.unit_id)
-    has = {assignment.module_id for assignment in assignments_of(placement.participant)}
+    has = {  # what the placement has, or will take in at intake
+        assignment.module_id for assignment in assignments_of(placement.participant)
+        if assignment.placement_id in (None, placement.id)
+        and assignment.status == AssignmentStatus.ACTIVE
+    }
     if form is not None:
         form.name_the_days()
         form.offer_workstations(
@@ -190,7 +195,7 @@ def _link_form(goal_id: int, assignments, formdata=None) -> GoalModuleForm:
 def _render_plan(placement: Placement, status: int = 200, failed_goal_id: int | None = None,
                  failed_form: GoalModuleForm | None = None, error: str | None = None):
     goals = queries.plan_of(placement)
-    assignments = assignments_of(placement.participant)
+    assignments = assignments_of(placement.participant, placement.id)
     link_forms = {
         node.goal.id: _link_form(node.goal.id, assignments)
         for top in goals for node in (top, *top.sub_goals)
@@ -273,7 +278,7 @@ def edit_goal(placement_id: int, goal_id: int):
 def link_module(placement_id: int, goal_id: int):
     placement = placement_or_404(current_user, placement_id)
     goal = _goal_or_404(placement, goal_id)
-    form = _link_form(goal.id, assignments_of(placement.participant), request.form)
+    form = _link_form(goal.id, assignments_of(placement.participant, placement.id), request.form)
     if not form.validate():
         return _render_plan(placement, 422, goal.id, form)
     try:
@@ -394,7 +399,7 @@ def pack(follow_up_id: int):
     """Everything the three-party meeting needs on paper."""
     follow_up = queries.follow_up_or_404(current_user, follow_up_id)
     placement = follow_up.placement
-    assignments = assignments_of(placement.participant)
+    assignments = assignments_of(placement.participant, placement.id)
     until = follow_up.held_on or local_today()
     return render_template(
         "followups/pack.html",

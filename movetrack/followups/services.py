@@ -35,7 +35,7 @@ from movetrack.followups import queries, schedule
 from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.modules.models import STEP_COUNT, Module
 from movetrack.org.models import Unit, Workstation
-from movetrack.participants.models import Assignment
+from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.participants.services import assign_module
 from movetrack.placements import flow
 from movetrack.placements.models import (
@@ -158,16 +158,36 @@ def _intake_dates(placement: Placement, data: dict) -> tuple[dt.date, dt.date]:
 
 CHANGED_AT_INTAKE = _l("Someone changed this participant's modules or placements at the same "
                        "moment. Nothing is saved: open the intake again.")
+def _take_in_modules_outside_placements(user: User, placement: Placement) -> None:
+    """The person's active modules begun outside any placement (before the order, say)
+    become this placement's, with their baselines: that work is where the placement
+    starts. A returning person's old modules belong to the old placement and stay there."""
+    assignments = list(
+        db.session.scalars(
+            sa.select(Assignment).where(
+                Assignment.participant_id == placement.participant_id,
+                Assignment.placement_id.is_(None),
+                Assignment.status == AssignmentStatus.ACTIVE,
+            )
+        )
+    )
+    for assignment in assignments:
+        assignment.placement_id = placement.id
+    if assignments:
+        audit.record(user, "assignment.taken_into_placement", placement, placement.participant_id,
+                     assignment_ids=[assignment.id for assignment in assignments])
 
 
 def _assign_intro_modules(user: User, placement: Placement, modules: list[Module],
                           on: dt.date) -> list[Module]:
-    """The unit's introduction modules the participant does not have yet, assigned the
-    way every module is (participants.services.assign_module)."""
+    """The unit's introduction modules the participant does not have yet in this placement,
+    assigned in it the way every module is (participants.services.assign_module). A
+    returning person starts them again, with a new baseline."""
     has = set(
         db.session.scalars(
             sa.select(Assignment.module_id).where(
-                Assignment.participant_id == placement.participant_id
+                Assignment.placement_id == placement.id,
+                Assignment.status == AssignmentStatus.ACTIVE,
             )
         )
     )
@@ -195,8 +215,9 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
     wants_to_take_part, start_date, schedule [(weekday, hours)], workstation_id.
 
     Sets the start and the weekly schedule, moves the placement to intake and on to
-    active (two events dated the meeting), assigns the unit's introduction modules the
-    participant lacks, and plans the follow-ups."""
+    active (two events dated the meeting), takes in the person's modules begun outside any
+    placement, assigns the unit's introduction modules the participant lacks in it, and
+    plans the follow-ups."""
     _require_staff(user)
     _check_intake_allowed(placement)
     submitted = {**data, "status": PlacementStatus.ACTIVE}
@@ -220,6 +241,7 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
         if placement.status != PlacementStatus.INTAKE:
             flow.move(user, placement, PlacementStatus.INTAKE, intake_on)
         flow.move(user, placement, PlacementStatus.ACTIVE, intake_on)
+        _take_in_modules_outside_placements(user, placement)
         added = _assign_intro_modules(user, placement, settings.intro_modules, intake_on)
         follow_ups = _schedule_follow_ups(placement, settings.follow_up_schedule)
         audit.record(

@@ -7,6 +7,7 @@ Participant in later features; nothing here needs a personal identity number.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,9 @@ from movetrack.labels import LabelledEnum
 from movetrack.media.models import Upload
 from movetrack.modules.models import STEP_RANGE_SQL, Module
 from movetrack.org.models import Unit, Workstation
+
+if TYPE_CHECKING:
+    from movetrack.placements.models import Placement
 
 
 class Gender(LabelledEnum):
@@ -75,12 +79,31 @@ class AssignmentStatus(LabelledEnum):
 STATUS_LABELS = AssignmentStatus.labels()
 
 
+ACTIVE_ASSIGNMENT_SQL = "status = 'active'"
+
+
 class Assignment(db.Model):
-    """A module a participant works on, with where they started and where they aim."""
+    """A module a participant works on in a placement, with where they started and where
+    they aim. A person who comes back for a new placement gets new assignments, so each
+    placement has its own baseline and gain (MOVE.md §5). Assignments made while the
+    person had no placement (and rows older than placements) have no placement."""
 
     __tablename__ = "assignments"
     __table_args__ = (
-        sa.UniqueConstraint("participant_id", "module_id"),
+        # One active assignment of a module per placement (done, switched or paused ones
+        # stay as history beside it) …
+        sa.Index(
+            "uq_assignments_one_active_per_placement", "placement_id", "module_id", unique=True,
+            sqlite_where=sa.text(f"placement_id IS NOT NULL AND {ACTIVE_ASSIGNMENT_SQL}"),
+            postgresql_where=sa.text(f"placement_id IS NOT NULL AND {ACTIVE_ASSIGNMENT_SQL}"),
+        ),
+        # … and one outside any placement.
+        sa.Index(
+            "uq_assignments_one_active_outside_placement", "participant_id", "module_id",
+            unique=True,
+            sqlite_where=sa.text(f"placement_id IS NULL AND {ACTIVE_ASSIGNMENT_SQL}"),
+            postgresql_where=sa.text(f"placement_id IS NULL AND {ACTIVE_ASSIGNMENT_SQL}"),
+        ),
         sa.CheckConstraint(
             f"baseline_step IS NULL OR baseline_step {STEP_RANGE_SQL}", name="baseline_1_to_10"
         ),
@@ -90,6 +113,8 @@ class Assignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     participant_id: Mapped[int] = mapped_column(sa.ForeignKey("participants.id"), index=True)
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("modules.id"), index=True)
+    # The placement it was assigned in (a string FK: placements import this module).
+    placement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("placements.id"), index=True)
     baseline_step: Mapped[int | None]
     goal_step: Mapped[int | None]
     status: Mapped[AssignmentStatus] = mapped_column(
@@ -101,3 +126,4 @@ class Assignment(db.Model):
 
     participant: Mapped[Participant] = relationship(back_populates="assignments")
     module: Mapped[Module] = relationship()
+    placement: Mapped[Placement | None] = relationship()

@@ -100,22 +100,24 @@ def workstations_of(unit_ids: Iterable[int], keep_id: int | None = None) -> list
     )
 
 
-def assignments_of(participant: Participant) -> list[Assignment]:
-    """Every module of the participant, whatever its status, by area then title."""
-    return list(
-        db.session.scalars(
-            sa.select(Assignment)
-            .join(Assignment.module)
-            .join(Module.area)
-            .join(Module.current_version)
-            .where(Assignment.participant_id == participant.id)
-            .options(
-                orm.contains_eager(Assignment.module).contains_eager(Module.area),
-                orm.contains_eager(Assignment.module).contains_eager(Module.current_version),
-            )
-            .order_by(ModuleArea.position, ModuleVersion.title)
+def assignments_of(participant: Participant, placement_id: int | None = None) -> list[Assignment]:
+    """Every module of the participant (or only those assigned in one placement: its
+    baselines and gains are that placement's), whatever its status, by area then title."""
+    statement = (
+        sa.select(Assignment)
+        .join(Assignment.module)
+        .join(Module.area)
+        .join(Module.current_version)
+        .where(Assignment.participant_id == participant.id)
+        .options(
+            orm.contains_eager(Assignment.module).contains_eager(Module.area),
+            orm.contains_eager(Assignment.module).contains_eager(Module.current_version),
         )
+        .order_by(ModuleArea.position, ModuleVersion.title)
     )
+    if placement_id is not None:
+        statement = statement.where(Assignment.placement_id == placement_id)
+    return list(db.session.scalars(statement))
 
 
 def assignment_of(participant: Participant, assignment_id: int) -> Assignment | None:

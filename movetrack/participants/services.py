@@ -30,6 +30,7 @@ from movetrack.participants.models import (
     Gender,
     Participant,
 )
+from movetrack.placements.models import OPEN_STATUSES, Placement
 from movetrack.rules import RuleViolation
 from movetrack.unit_of_work import refused_as
 
@@ -237,6 +238,15 @@ def _already_has_module(participant: Participant) -> RuleViolation:
     )
 
 
+def _open_placement_id(participant: Participant) -> int | None:
+    """The placement the person is in now (ordered to active: at most one is open)."""
+    return db.session.scalar(
+        sa.select(Placement.id).where(
+            Placement.participant_id == participant.id, Placement.status.in_(OPEN_STATUSES)
+        )
+    )
+
+
 def assign_module(
     user: User,
     participant: Participant,
@@ -246,18 +256,23 @@ def assign_module(
     assigned_on: dt.date | None = None,
     **audit_details,
 ) -> Assignment:
-    """Give the participant a module to work on, once: a second time is refused.
-    `audit_details` say where else it came from (the intake names its placement)."""
+    """Give the participant a module to work on in their open placement (if any): while
+    the module is active there, a second time is refused."""
     _require_staff(user)
     module = _assignable_module(module_id)
     baseline_step = _checked_step(baseline_step, "baseline_step")
     goal_step = _checked_step(goal_step, "goal_step")
     assigned_on = _checked_assignment_day(assigned_on)
     already_has = _already_has_module(participant)  # built now: a rollback expires participant
+    placement_id = _open_placement_id(participant)
     if db.session.scalar(
         sa.select(
             sa.exists().where(
-                Assignment.participant_id == participant.id, Assignment.module_id == module.id
+                Assignment.participant_id == participant.id,
+                Assignment.module_id == module.id,
+                Assignment.status == AssignmentStatus.ACTIVE,
+                Assignment.placement_id.is_(None) if placement_id is None
+                else Assignment.placement_id == placement_id,
             )
         )
     ):
@@ -265,13 +280,14 @@ def assign_module(
     assignment = Assignment(
         participant_id=participant.id,
         module_id=module.id,
+        placement_id=placement_id,
         baseline_step=baseline_step,
         goal_step=goal_step,
         assigned_on=assigned_on,
         assigned_by_id=user.id,
         status=AssignmentStatus.ACTIVE,
     )
-    # Someone may have assigned the same module a moment ago: (participant, module) is unique.
+    # Someone may have assigned the same module a moment ago: one active per placement.
     with refused_as(lambda: already_has):
         db.session.add(assignment)
         audit.record(

@@ -91,6 +91,29 @@ class TargetGroup(LabelledEnum):
 TARGET_GROUP_LABELS = TargetGroup.labels()
 
 
+class TargetGroupCode(db.Model):
+    """The code list of target groups, as rows so figures can be grouped and filtered by
+    them (the migration fills it from TargetGroup; labels stay translated in code)."""
+
+    __tablename__ = "target_groups"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    position: Mapped[int]
+
+
+class PlacementTargetGroup(db.Model):
+    """A target group an order names (an order may name several)."""
+
+    __tablename__ = "placement_target_groups"
+
+    # No ON DELETE CASCADE: SQLite rebuilds `placements` to alter it, and a cascade
+    # would empty this table on every such migration.
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), primary_key=True)
+    # Indexed on its own: the statistics filter placements by one code.
+    code: Mapped[str] = mapped_column(sa.ForeignKey("target_groups.code"), primary_key=True,
+                                      index=True)
+
+
 class NeedCategory(db.Model):
     """The code list of needs an admin maintains (e.g. "Försörjningsstöd, ej arbetsför")."""
 
@@ -142,20 +165,22 @@ class Placement(db.Model):
         enum_column(PlacementStatus, "placement_status"), default=PlacementStatus.ORDERED
     )
     purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose, "purpose"))
-    received_on: Mapped[dt.date]
+    # Indexed: inflow is "orders received in a period" (stats scan by received_on).
+    received_on: Mapped[dt.date] = mapped_column(index=True)
     requested_start: Mapped[dt.date | None]
     requested_end: Mapped[dt.date | None]
     need_category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("need_categories.id"))
-    target_groups: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     order_note: Mapped[str | None] = mapped_column(sa.Text)
     study_visit_on: Mapped[dt.date | None]
     # Intake (the three-party meeting)
     intake_on: Mapped[dt.date | None]
     intake_attendees: Mapped[str | None] = mapped_column(sa.Text)
     wants_to_take_part: Mapped[bool | None]  # the participant's own tick
+    # Indexed: starts, lead time and "active on a day" scan placements by start date.
     start_date: Mapped[dt.date | None] = mapped_column(index=True)
     workstation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("workstations.id"))
     # Exit
+    # Indexed: outflow and time in activity scan placements by end date.
     end_date: Mapped[dt.date | None] = mapped_column(index=True)
     exit_outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome, "outcome"))
     exit_interview: Mapped[dict | None] = mapped_column(sa.JSON)  # {question: answer}
@@ -185,6 +210,21 @@ class Placement(db.Model):
         primaryjoin="and_(Goal.placement_id == Placement.id, Goal.parent_id.is_(None))",
         viewonly=True,
     )
+    target_group_rows: Mapped[list[PlacementTargetGroup]] = relationship(
+        cascade="all, delete-orphan"
+    )
+
+    @property
+    def target_groups(self) -> list[str]:
+        """The order's target group codes in the code list's order (so edits compare)."""
+        chosen = {row.code for row in self.target_group_rows}
+        known = [group.value for group in TargetGroup]
+        return [code for code in known if code in chosen] + sorted(chosen - set(known))
+
+    @target_groups.setter
+    def target_groups(self, codes: list[str]) -> None:
+        kept = {row.code: row for row in self.target_group_rows}
+        self.target_group_rows = [kept.get(code) or PlacementTargetGroup(code=code) for code in codes]
 
 
 class PlacementEvent(db.Model):

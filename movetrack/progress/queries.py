@@ -1,8 +1,9 @@
 """Reading steps: one statement for any number of assignments, never one per row.
 
-MOVE.md §5: the step on a day d is the latest approved rating on or before d, else the
-baseline (the step given at assignment, else the first approved rating). Corrected
-ratings no longer count: their correction does.
+MOVE.md §5: the step on a day d is the latest approved staff rating on or before d, else
+the step given at assignment, else none; the baseline is the step given at assignment,
+else the first approved staff rating. Corrected ratings no longer count: their correction
+does. Both are SQL expressions (step_on_day, baseline_step) that other queries compose.
 """
 
 from __future__ import annotations
@@ -30,39 +31,61 @@ def counting_ratings() -> sa.ColumnElement[bool]:
     )
 
 
-def _ranked(assignment_ids: list[int], newest_first: bool, on_day: dt.date | None):
-    order = (Rating.rated_on, Rating.recorded_at, Rating.id)
-    order_by = [column.desc() for column in order] if newest_first else list(order)
-    ranked = (
-        sa.select(
-            Rating.assignment_id,
-            Rating.step,
-            sa.func.row_number()
-            .over(partition_by=Rating.assignment_id, order_by=order_by)
-            .label("position"),
-        )
-        .where(Rating.assignment_id.in_(assignment_ids), counting_ratings())
-        .where(Rating.rated_on <= on_day if on_day else sa.true())
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(ranked.c.assignment_id, ranked.c.step).where(ranked.c.position == 1)
-    )
-    return {assignment_id: step for assignment_id, step in rows}
+def _newest_first() -> tuple:
+    return (Rating.rated_on.desc(), Rating.recorded_at.desc(), Rating.id.desc())
 
 
-def steps_on(assignments: Iterable[Assignment], on_day: dt.date | None = None) -> dict[int, int | None]:
-    """{assignment id: step on the day (today's latest when on_day is None)}; two queries in all."""
-    assignments = list(assignments)
+def _oldest_first() -> tuple:
+    return (Rating.rated_on, Rating.recorded_at, Rating.id)
+
+
+def _counting_step(assignment, order_by: tuple, on_day=None) -> sa.ScalarSelect:
+    """The step of the first counting rating of `assignment`'s row in `order_by`, as a
+    correlated subquery (one index seek on ix_ratings_assignment_latest per row)."""
+    statement = sa.select(Rating.step).where(
+        Rating.assignment_id == assignment.id, counting_ratings()
+    )
+    if on_day is not None:
+        statement = statement.where(Rating.rated_on <= on_day)
+    return statement.order_by(*order_by).limit(1).correlate(assignment).scalar_subquery()
+
+
+def step_on_day(on_day, assignment=Assignment) -> sa.ColumnElement:
+    """MOVE.md §5, as one composable SQL expression over an assignment row (`Assignment` or
+    an alias of it): the step on `on_day` (a date or a date-valued SQL expression; None:
+    the latest) is the latest approved staff rating on or before that day, else the step
+    given at assignment, else NULL. A rating made after the day never shows, so a summary
+    "as it was on d" shows what was known on d. Select it beside assignment columns over
+    any number of rows: one statement, on SQLite and PostgreSQL alike. Before the module
+    was assigned it has no step (the step given at assignment is not yet given)."""
+    given = assignment.baseline_step if on_day is None else sa.case(
+        (assignment.assigned_on <= on_day, assignment.baseline_step)
+    )
+    return sa.func.coalesce(_counting_step(assignment, _newest_first(), on_day), given)
+
+
+def baseline_step(assignment=Assignment) -> sa.ColumnElement:
+    """MOVE.md §5: the step given when the module was assigned (in its placement), else the
+    first approved staff rating of the assignment."""
+    return sa.func.coalesce(assignment.baseline_step, _counting_step(assignment, _oldest_first()))
+
+
+def _by_assignment(assignments: Iterable[Assignment], column: sa.ColumnElement) -> dict[int, int | None]:
     ids = [assignment.id for assignment in assignments]
     if not ids:
         return {}
-    latest = _ranked(ids, newest_first=True, on_day=on_day)
-    missing = [a for a in assignments if a.id not in latest and a.baseline_step is None]
-    first = _ranked([a.id for a in missing], newest_first=False, on_day=None) if missing else {}
-    return {
-        a.id: latest.get(a.id) or a.baseline_step or first.get(a.id) for a in assignments
-    }
+    rows = db.session.execute(sa.select(Assignment.id, column).where(Assignment.id.in_(ids)))
+    return dict(rows.all())
+
+
+def steps_on(assignments: Iterable[Assignment], on_day: dt.date | None = None) -> dict[int, int | None]:
+    """{assignment id: step on the day (the latest when on_day is None)}: one statement."""
+    return _by_assignment(assignments, step_on_day(on_day))
+
+
+def baselines(assignments: Iterable[Assignment]) -> dict[int, int | None]:
+    """{assignment id: baseline step}: one statement."""
+    return _by_assignment(assignments, baseline_step())
 
 
 def history(assignment: Assignment) -> list[tuple[Rating, str | None]]:

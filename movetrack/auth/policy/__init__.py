@@ -6,6 +6,7 @@ templates alike. Nothing outside this package tests a role (tests/test_architect
                 templates; the facts about roles that the account pages need
 - scopes.py     per kind of row, the SQL scope of what a principal may see; *_or_404
 - consent.py    what a case worker may see of their own orders, as consent allows
+- statistics.py the aggregate scope of the statistics, and who sees small numbers hidden
 """
 
 from movetrack.auth.policy.consent import (
@@ -51,11 +52,13 @@ from movetrack.auth.policy.scopes import (
     upload_visible,
     visible_or_404,
 )
+from movetrack.auth.policy.statistics import hides_small_numbers, placements_in_stats_scope
 
 __all__ = [
     "MANAGED_ROLES", "NOTHING", "SHARE_COLUMNS", "SHARE_LABELS", "Kind",
     "Principal", "Share", "Shared", "allowed", "assignment_or_404", "can",
-    "case_workers_clause", "certificate_or_404", "consent_exists", "home_endpoint",
+    "case_workers_clause", "certificate_or_404", "consent_exists", "hides_small_numbers",
+    "home_endpoint", "placements_in_stats_scope",
     "in_force", "is_case_worker", "is_case_worker_role", "keeps_admin_role", "may_change",
     "may_see", "needs_units", "orders_in_scope", "participant_or_404",
     "participants_in_scope", "placements_in_scope", "scope", "shared_columns", "shared_from",

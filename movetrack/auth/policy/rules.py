@@ -26,6 +26,7 @@ class Kind(enum.StrEnum):
     CERTIFICATE = "certificate"  # issuing and reissuing certificates
     REVOCATION = "revocation"  # revoking an issued certificate
     ORDER = "order"  # a case worker's own orders, as far as consent allows
+    STATISTICS = "statistics"  # the flow figures, within the aggregate scope (statistics.py)
 
 
 Rule = Callable[[Principal], bool]
@@ -47,6 +48,10 @@ def _case_worker(principal: Principal) -> bool:
     return principal.is_case_worker
 
 
+def _staff_or_case_worker(principal: Principal) -> bool:
+    return principal.is_staff or principal.is_case_worker
+
+
 def _nobody(_principal: Principal) -> bool:
     return False
 
@@ -60,6 +65,7 @@ SEE: dict[Kind, Rule] = {
     Kind.CERTIFICATE: _staff,
     Kind.REVOCATION: _admin,
     Kind.ORDER: _case_worker,
+    Kind.STATISTICS: _staff_or_case_worker,
 }
 CHANGE: dict[Kind, Rule] = {
     Kind.LIBRARY: _admin,
@@ -70,6 +76,7 @@ CHANGE: dict[Kind, Rule] = {
     Kind.CERTIFICATE: _staff,
     Kind.REVOCATION: _admin,
     Kind.ORDER: _nobody,  # orders are registered by staff; the case worker only reads
+    Kind.STATISTICS: _nobody,  # figures are computed, never edited
 }
 
 

@@ -1,0 +1,71 @@
+"""Date arithmetic the same on SQLite and PostgreSQL, as SQL expressions.
+
+SQLite stores dates as ISO text and has no date arithmetic operators; PostgreSQL has
+them. Each construct compiles to what its database understands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class days_between(FunctionElement):
+    """later − earlier in whole days (an integer)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+@compiles(days_between)
+def _days_between(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({later} - {earlier})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw):
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+class next_day(FunctionElement):
+    """The day after a date."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "next_day"
+
+
+@compiles(next_day)
+def _next_day(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} + 1)"
+
+
+@compiles(next_day, "sqlite")
+def _next_day_sqlite(element, compiler, **kw):
+    return f"date({compiler.process(element.clauses, **kw)}, '+1 day')"
+
+
+def date_literal(day: dt.date) -> sa.ColumnElement:
+    """A date as a bound parameter (ISO text on SQLite, a date on PostgreSQL; no CAST:
+    SQLite would turn '2026-02-26' into the number 2026)."""
+    return sa.literal(day, sa.Date)
+
+
+def calendar(first: dt.date, last: dt.date, name: str = "calendar") -> sa.CTE:
+    """Every day from first to last as rows (`day`), by a recursive query: one statement
+    whatever the period's length."""
+    days = sa.select(date_literal(first).label("day")).cte(name, recursive=True)
+    return days.union_all(
+        sa.select(next_day(days.c.day).label("day")).where(days.c.day < date_literal(last))
+    )
+
+
+def month_key(date_column) -> sa.ColumnElement[int]:
+    """A month as one integer, year * 100 + month (202611), for grouping by month."""
+    return (sa.cast(sa.extract("year", date_column), sa.Integer) * 100
+            + sa.cast(sa.extract("month", date_column), sa.Integer))
