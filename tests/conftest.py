@@ -13,11 +13,9 @@ workshop's date is already tomorrow in UTC).
 from __future__ import annotations
 
 import contextvars
-import datetime as dt
 import os
 import shutil
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -31,7 +29,7 @@ from movetrack.config import database_url
 from movetrack.extensions import db
 from movetrack.i18n import compile_catalogs
 from tests import factories
-from tests.helpers import post_form
+from tests.helpers import post_form, session_instant
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tables filled by the migrations themselves: reference data every test keeps.
@@ -42,20 +40,13 @@ def pytest_configure(config):
     """Travel to MOVETRACK_TEST_NOW, if set, before any test module is imported."""
     instant = os.environ.get("MOVETRACK_TEST_NOW")
     if instant:
-        traveller = time_machine.travel(session_instant(instant), tick=True)
+        try:
+            destination = session_instant(instant)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from error
+        traveller = time_machine.travel(destination, tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
-
-
-def session_instant(text: str) -> dt.datetime:
-    """The instant written in ISO 8601 with its offset, as UTC. Travelling to a ZoneInfo
-    makes it the process's local zone too, so the system's date (`dt.date.today()`) is
-    UTC's date as on the CI machine, and a test that reads it instead of the app's clock
-    fails in the late evening."""
-    instant = dt.datetime.fromisoformat(text)
-    if instant.tzinfo is None:
-        raise pytest.UsageError(f"MOVETRACK_TEST_NOW needs an offset, e.g. {text}+00:00")
-    return instant.astimezone(ZoneInfo("UTC"))
 
 
 def _using_postgres() -> bool:
