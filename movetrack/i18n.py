@@ -56,7 +56,10 @@ def update_catalogs() -> None:
     pot = TRANSLATIONS / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(BABEL_CONFIG),
-         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), "movetrack"],
+         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot),
+         # Without this Babel skips every folder whose name starts with "_", and with it
+         # templates/_macros, whose strings then stayed English on Swedish pages.
+         "--ignore-dirs", ".* __pycache__", "movetrack"],
         check=True,
     )
     for language in current_app.config["LANGUAGES"]:

@@ -4,6 +4,10 @@ The schema is always built by the migrations (so the tests see the same constrai
 triggers as production), once per session; each test then starts from that empty schema:
 a fresh copy of the SQLite file, or truncated tables on PostgreSQL when DATABASE_URL
 points there.
+
+MOVETRACK_TEST_NOW=2026-11-29T23:30:00+00:00 runs the whole session from that instant, the
+clock ticking on from there (CI runs the suite once in the late evening, when the
+workshop's date is already tomorrow in UTC).
 """
 
 from __future__ import annotations
@@ -15,19 +19,34 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 
 from movetrack import create_app
 from movetrack.config import database_url
 from movetrack.extensions import db
 from movetrack.i18n import compile_catalogs
 from tests import factories
-from tests.helpers import post_form
+from tests.helpers import post_form, session_instant
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tables filled by the migrations themselves: reference data every test keeps.
 REFERENCE_TABLES = {"alembic_version", "module_areas", "target_groups"}
+
+
+def pytest_configure(config):
+    """Travel to MOVETRACK_TEST_NOW, if set, before any test module is imported."""
+    instant = os.environ.get("MOVETRACK_TEST_NOW")
+    if instant:
+        try:
+            destination = session_instant(instant)
+        except ValueError as error:
+            raise pytest.UsageError(str(error)) from error
+        traveller = time_machine.travel(destination, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 def _using_postgres() -> bool:
@@ -125,3 +144,30 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def english(client):
+    """Messages are asserted on their English wording (the msgids), whatever the Swedish
+    catalogue comes to say: in the pages the client gets and in what the test itself calls
+    outside a request (a service's refusal, say)."""
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    with force_locale("en"):
+        yield
+
+
+@pytest.fixture
+def sign_in(auth, english):
+    """`sign_in(username)` signs the client in as that user, in English, signing out whoever
+    was signed in before. (tests/e2e has its own, for the browser.)"""
+    signed_in = []
+
+    def sign_in_as(username: str) -> None:
+        if signed_in:
+            auth.logout()
+        response = auth.login(username)
+        assert response.status_code == 302, f"{username} could not sign in"
+        signed_in.append(username)
+
+    return sign_in_as

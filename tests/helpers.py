@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
+
+from movetrack.clock import local_today
 
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -19,6 +23,29 @@ def post_form(client, page_url: str, action_url: str | None = None, data: dict |
     page = client.get(page_url)
     payload = {"csrf_token": csrf_token(page.text), **(data or {})}
     return client.post(action_url or page_url, data=payload, **kwargs)
+
+
+def session_instant(text: str) -> dt.datetime:
+    """MOVETRACK_TEST_NOW's instant (ISO 8601 with its offset), as UTC. Travelling to a
+    ZoneInfo makes it the process's local zone too, so the system's date (`dt.date.today()`)
+    is UTC's, as on the CI machine, and a test that reads it instead of the app's clock fails
+    in the late evening."""
+    instant = dt.datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        raise ValueError(f"MOVETRACK_TEST_NOW needs an offset, e.g. {text}+00:00")
+    return instant.astimezone(ZoneInfo("UTC"))
+
+
+def days_ago(days: int) -> dt.date:
+    """A day counted back from the workshop's today (the app's clock, never the system's date)."""
+    return local_today() - dt.timedelta(days=days)
+
+
+def with_dates(data: dict) -> dict:
+    """Form data whose whole numbers are days ago, written as ISO dates. Parametrize lists are
+    built when the module is imported, before the app's today can be asked for."""
+    return {key: days_ago(value).isoformat() if type(value) is int else value
+            for key, value in data.items()}
 
 
 class count_queries:

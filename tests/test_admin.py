@@ -18,9 +18,8 @@ NEW_PASSWORD = "tre ord i rad"
 
 
 @pytest.fixture
-def admin(client, auth, world):
+def admin(auth, world, english):
     """Signed in as the coordinator, in English (the Swedish wording is the lead's to change)."""
-    post_form(client, "/login", "/language", data={"lang": "en"})
     auth.login("admin")
     return world.admin
 

@@ -11,23 +11,14 @@ from flask_babel import force_locale
 
 from movetrack.audit import AuditEvent
 from movetrack.auth.policy import NOTHING, Share, Shared, in_force, shared_with
+from movetrack.clock import local_today
 from movetrack.consent import services
 from movetrack.consent.models import Consent
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Organisation
-from movetrack.placements.models import Placement, Purpose
 from movetrack.rules import RuleViolation
 from tests import factories
-from tests.helpers import csrf_token, post_form
-
-TODAY = dt.date.today()
-
-
-def sign_in(client, username: str) -> None:
-    """Signed in, reading the pages in English (the messages are checked in English,
-    whatever the Swedish catalogue says)."""
-    post_form(client, "/login", "/language", data={"lang": "en"})
-    post_form(client, "/login", data={"username": username, "password": factories.PASSWORD})
+from tests.helpers import csrf_token, days_ago
 
 
 def _url(participant) -> str:
@@ -46,7 +37,7 @@ def _withdraw(client, participant, consent, on: str | None = None, page_html: st
     return client.post(
         f"{_url(participant)}/{consent.id}/withdraw",
         data={"csrf_token": csrf_token(html),
-              prefix + "withdrawn_on": TODAY.isoformat() if on is None else on},
+              prefix + "withdrawn_on": local_today().isoformat() if on is None else on},
     )
 
 
@@ -54,10 +45,10 @@ def _consents():
     return db.session.scalars(sa.select(Consent).order_by(Consent.id)).all()
 
 
-def _consent(world, ordering_unit=None, other_party=None, given_on=TODAY, **shares) -> Consent:
+def _consent(world, ordering_unit=None, other_party=None, given_on=None, **shares) -> Consent:
     consent = Consent(
         participant=world.anna, ordering_unit=ordering_unit, other_party=other_party,
-        given_on=given_on, recorded_by_id=world.admin.id, **shares,
+        given_on=given_on or local_today(), recorded_by_id=world.admin.id, **shares,
     )
     db.session.add(consent)
     db.session.commit()
@@ -67,21 +58,21 @@ def _consent(world, ordering_unit=None, other_party=None, given_on=TODAY, **shar
 # --- recording ------------------------------------------------------------------------------
 
 
-def test_staff_record_a_consent_to_an_ordering_unit(client, world):
-    sign_in(client, "handledare")
+def test_staff_record_a_consent_to_an_ordering_unit(client, world, sign_in):
+    sign_in("handledare")
     page = client.get(_url(world.anna))
     assert page.status_code == 200
     assert "Arbetsförmedlingen" in page.text
     response = _give(
         client, world.anna, party=str(world.af.id), shares=["progress", "attendance"],
-        given_on=(TODAY - dt.timedelta(days=2)).isoformat(),
+        given_on=(days_ago(2)).isoformat(),
     )
     assert response.status_code == 302
     consent = _consents()[0]
     assert consent.ordering_unit_id == world.af.id and consent.other_party is None
     assert (consent.share_progress, consent.share_attendance, consent.share_follow_up_notes) == (
         True, True, False)
-    assert consent.given_on == TODAY - dt.timedelta(days=2)
+    assert consent.given_on == days_ago(2)
     assert consent.recorded_by_id == world.supervisor.id and consent.withdrawn_on is None
     audit = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "consent.given")).one()
     assert audit.participant_id == world.anna.id and audit.actor_id == world.supervisor.id
@@ -92,21 +83,18 @@ def test_staff_record_a_consent_to_an_ordering_unit(client, world):
     assert "Hanna Handledare" in page.text  # recorded by
 
 
-def test_the_page_suggests_the_ordering_unit_of_the_open_placement(client, world):
-    placement = Placement(participant=world.anna, unit=world.passagen, ordering_unit=world.af,
-                          purpose=Purpose.WORK_TRAINING, received_on=TODAY)
-    db.session.add(placement)
-    db.session.commit()
-    sign_in(client, "handledare")
+def test_the_page_suggests_the_ordering_unit_of_the_open_placement(client, world, sign_in):
+    placement = factories.make_placement(world.anna, world.af, received_on=local_today())
+    sign_in("handledare")
     page = client.get(_url(world.anna)).text
     assert f'<option selected value="{world.af.id}">' in page
     assert f'href="/placements/{placement.id}"' in page
 
 
-def test_a_consent_to_another_party_is_recorded_by_name(client, world):
-    sign_in(client, "admin")
+def test_a_consent_to_another_party_is_recorded_by_name(client, world, sign_in):
+    sign_in("admin")
     response = _give(client, world.anna, party="other", other_party="  Psykiatrin   Kristinehamn ",
-                     shares=["follow_up_notes"], given_on=TODAY.isoformat())
+                     shares=["follow_up_notes"], given_on=local_today().isoformat())
     assert response.status_code == 302
     consent = _consents()[0]
     assert (consent.ordering_unit_id, consent.other_party) == (None, "Psykiatrin Kristinehamn")
@@ -131,13 +119,13 @@ def test_a_consent_to_another_party_is_recorded_by_name(client, world):
         ({"party": "other", "other_party": "x" * 201, "shares": ["progress"]}, "200"),
     ],
 )
-def test_bad_input_gets_a_clear_message_and_saves_nothing(client, world, data, message):
-    sign_in(client, "handledare")
+def test_bad_input_gets_a_clear_message_and_saves_nothing(client, world, data, message, sign_in):
+    sign_in("handledare")
     data = dict(data)
     if data["party"] == "AF":
         data["party"] = str(world.af.id)
-    given_on = {"tomorrow": (TODAY + dt.timedelta(days=1)).isoformat()}.get(
-        data.get("given_on"), data.get("given_on", TODAY.isoformat()))
+    given_on = {"tomorrow": (local_today() + dt.timedelta(days=1)).isoformat()}.get(
+        data.get("given_on"), data.get("given_on", local_today().isoformat()))
     response = _give(client, world.anna, **{**data, "given_on": given_on})
     assert response.status_code == 422
     assert 'role="alert"' in response.text
@@ -152,48 +140,52 @@ def test_an_ordering_unit_of_another_organisation_is_refused(world):
     db.session.add(elsewhere)
     db.session.commit()
     with force_locale("en"), pytest.raises(RuleViolation, match="listed ordering units"):
-        services.give_consent(world.admin, world.anna, elsewhere.id, None, [Share.PROGRESS], TODAY)
+        services.give_consent(world.admin, world.anna, elsewhere.id, None, [Share.PROGRESS],
+                              local_today())
     assert _consents() == []
 
 
 def test_only_staff_record_consent(world):
     with pytest.raises(RuleViolation):
-        services.give_consent(world.orderer, world.anna, world.af.id, None, [Share.PROGRESS], TODAY)
+        services.give_consent(world.orderer, world.anna, world.af.id, None, [Share.PROGRESS],
+                              local_today())
 
 
-def test_a_second_consent_to_the_same_party_waits_for_the_first_to_be_withdrawn(client, world):
+def test_a_second_consent_to_the_same_party_waits_for_the_first_to_be_withdrawn(client, world, sign_in):
     first = _consent(world, world.af, share_progress=True)
-    sign_in(client, "handledare")
+    sign_in("handledare")
     response = _give(client, world.anna, party=str(world.af.id), shares=["attendance"],
-                     given_on=TODAY.isoformat())
+                     given_on=local_today().isoformat())
     assert response.status_code == 422
     assert "Arbetsförmedlingen already has a consent in force" in response.text
     assert len(_consents()) == 1
 
     assert _withdraw(client, world.anna, first).status_code == 302
     response = _give(client, world.anna, party=str(world.af.id), shares=["attendance"],
-                     given_on=TODAY.isoformat())
+                     given_on=local_today().isoformat())
     assert response.status_code == 302
-    assert [c.withdrawn_on for c in _consents()] == [TODAY, None]  # the history keeps both
+    assert [c.withdrawn_on for c in _consents()] == [local_today(), None]  # the history keeps both
 
 
 def test_other_parties_are_told_apart_by_name_whatever_the_case(world):
     _consent(world, other_party="God man", share_progress=True)
     with force_locale("en"), pytest.raises(RuleViolation, match="already has a consent in force"):
-        services.give_consent(world.admin, world.anna, None, "god  MAN", [Share.PROGRESS], TODAY)
-    services.give_consent(world.admin, world.anna, None, "Psykiatrin", [Share.PROGRESS], TODAY)
+        services.give_consent(world.admin, world.anna, None, "god  MAN", [Share.PROGRESS],
+                              local_today())
+    services.give_consent(world.admin, world.anna, None, "Psykiatrin", [Share.PROGRESS],
+                          local_today())
     assert len(_consents()) == 2
 
 
 # --- withdrawing ----------------------------------------------------------------------------
 
 
-def test_withdrawing_closes_the_consent_and_keeps_it_in_the_history(client, world):
-    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=30), share_progress=True)
-    sign_in(client, "handledare")
+def test_withdrawing_closes_the_consent_and_keeps_it_in_the_history(client, world, sign_in):
+    consent = _consent(world, world.af, given_on=days_ago(30), share_progress=True)
+    sign_in("handledare")
     page = client.get(_url(world.anna))
     assert "In force now" in page.text and f'id="consent-{consent.id}"' in page.text
-    yesterday = TODAY - dt.timedelta(days=1)
+    yesterday = days_ago(1)
     response = _withdraw(client, world.anna, consent, yesterday.isoformat(), page.text)
     assert response.status_code == 302
     db.session.refresh(consent)
@@ -216,12 +208,12 @@ def test_withdrawing_closes_the_consent_and_keeps_it_in_the_history(client, worl
         ("igår", "Write a date such as 2025-03-31."),
     ],
 )
-def test_a_withdrawal_with_a_bad_day_gets_a_message_and_changes_nothing(client, world, day, message):
-    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=3), share_progress=True)
-    sign_in(client, "handledare")
+def test_a_withdrawal_with_a_bad_day_gets_a_message_and_changes_nothing(client, world, day, message, sign_in):
+    consent = _consent(world, world.af, given_on=days_ago(3), share_progress=True)
+    sign_in("handledare")
     typed = {
-        "future": (TODAY + dt.timedelta(days=1)).isoformat(),
-        "before": (TODAY - dt.timedelta(days=4)).isoformat(),
+        "future": (local_today() + dt.timedelta(days=1)).isoformat(),
+        "before": (days_ago(4)).isoformat(),
     }.get(day, day)
     response = _withdraw(client, world.anna, consent, typed)
     assert response.status_code == 422
@@ -231,12 +223,12 @@ def test_a_withdrawal_with_a_bad_day_gets_a_message_and_changes_nothing(client, 
     assert consent.withdrawn_on is None
 
 
-def test_a_consent_withdrawn_meanwhile_is_not_withdrawn_twice(client, world):
-    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=3), share_progress=True)
-    sign_in(client, "handledare")
+def test_a_consent_withdrawn_meanwhile_is_not_withdrawn_twice(client, world, sign_in):
+    consent = _consent(world, world.af, given_on=days_ago(3), share_progress=True)
+    sign_in("handledare")
     stale_page = client.get(_url(world.anna)).text
     assert _withdraw(client, world.anna, consent, page_html=stale_page).status_code == 302
-    for day in (TODAY.isoformat(), "not a date"):
+    for day in (local_today().isoformat(), "not a date"):
         response = _withdraw(client, world.anna, consent, day, stale_page)
         assert response.status_code == 422
         assert "already withdrawn" in response.text
@@ -244,11 +236,11 @@ def test_a_consent_withdrawn_meanwhile_is_not_withdrawn_twice(client, world):
         AuditEvent.action == "consent.withdrawn")) == 1
 
 
-def test_a_withdrawal_without_the_csrf_token_is_refused(client, world):
+def test_a_withdrawal_without_the_csrf_token_is_refused(client, world, sign_in):
     consent = _consent(world, world.af, share_progress=True)
-    sign_in(client, "handledare")
+    sign_in("handledare")
     response = client.post(f"{_url(world.anna)}/{consent.id}/withdraw",
-                           data={f"withdraw-{consent.id}-withdrawn_on": TODAY.isoformat()})
+                           data={f"withdraw-{consent.id}-withdrawn_on": local_today().isoformat()})
     assert response.status_code == 400
     db.session.refresh(consent)
     assert consent.withdrawn_on is None
@@ -256,7 +248,7 @@ def test_a_withdrawal_without_the_csrf_token_is_refused(client, world):
 
 def test_the_database_refuses_a_withdrawal_before_the_consent(world):
     consent = _consent(world, world.af, share_progress=True)
-    consent.withdrawn_on = TODAY - dt.timedelta(days=1)
+    consent.withdrawn_on = days_ago(1)
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -265,9 +257,9 @@ def test_the_database_refuses_a_withdrawal_before_the_consent(world):
 # --- who may -------------------------------------------------------------------------------
 
 
-def test_a_supervisor_of_another_unit_gets_404(client, world):
+def test_a_supervisor_of_another_unit_gets_404(client, world, sign_in):
     consent = _consent(world, world.af, share_progress=True)
-    sign_in(client, "stallchef")
+    sign_in("stallchef")
     assert client.get(_url(world.anna)).status_code == 404
     token = csrf_token(client.get(_url(world.bertil)).text)
     response = client.post(f"{_url(world.anna)}/{consent.id}/withdraw",
@@ -276,9 +268,9 @@ def test_a_supervisor_of_another_unit_gets_404(client, world):
     assert client.post(_url(world.anna), data={"csrf_token": token}).status_code == 404
 
 
-def test_a_consent_of_someone_else_is_404_under_this_participant(client, world):
+def test_a_consent_of_someone_else_is_404_under_this_participant(client, world, sign_in):
     consent = _consent(world, world.af, share_progress=True)
-    sign_in(client, "admin")
+    sign_in("admin")
     token = csrf_token(client.get(_url(world.bertil)).text)
     response = client.post(f"{_url(world.bertil)}/{consent.id}/withdraw", data={"csrf_token": token})
     assert response.status_code == 404
@@ -286,8 +278,8 @@ def test_a_consent_of_someone_else_is_404_under_this_participant(client, world):
     assert consent.withdrawn_on is None
 
 
-def test_case_workers_may_not_see_or_record_consent(client, world):
-    sign_in(client, "handlaggare")
+def test_case_workers_may_not_see_or_record_consent(client, world, sign_in):
+    sign_in("handlaggare")
     assert client.get(_url(world.anna)).status_code == 403
 
 
@@ -300,7 +292,7 @@ def test_signing_in_is_required(client, world):
 
 
 def test_what_is_shared_follows_the_consent_in_force_on_the_day(world):
-    week_ago = TODAY - dt.timedelta(days=7)
+    week_ago = days_ago(7)
     consent = _consent(world, world.af, given_on=week_ago, share_progress=True,
                        share_follow_up_notes=True)
     assert shared_with(world.af.id, world.anna.id) == Shared(progress=True, follow_up_notes=True)
@@ -312,10 +304,10 @@ def test_what_is_shared_follows_the_consent_in_force_on_the_day(world):
 
 
 def test_a_withdrawal_takes_effect_when_recorded_whatever_day_it_carries(world):
-    consent = _consent(world, world.af, given_on=TODAY - dt.timedelta(days=30), share_progress=True)
-    services.withdraw_consent(world.admin, consent, TODAY - dt.timedelta(days=20))
+    consent = _consent(world, world.af, given_on=days_ago(30), share_progress=True)
+    services.withdraw_consent(world.admin, consent, days_ago(20))
     # Also on a day between the two dates: the recorded withdrawal closes it for good.
-    assert shared_with(world.af.id, world.anna.id, TODAY - dt.timedelta(days=25)) == NOTHING
+    assert shared_with(world.af.id, world.anna.id, days_ago(25)) == NOTHING
 
 
 def test_a_consent_to_another_party_or_another_ordering_unit_opens_nothing_to_this_one(world):
@@ -330,10 +322,10 @@ def test_a_consent_to_another_party_or_another_ordering_unit_opens_nothing_to_th
 
 def test_in_force_is_an_sql_expression_for_lists(world):
     _consent(world, world.af, share_progress=True)
-    withdrawn = _consent(world, other_party="God man", given_on=TODAY - dt.timedelta(days=2),
+    withdrawn = _consent(world, other_party="God man", given_on=days_ago(2),
                          share_progress=True)
-    services.withdraw_consent(world.admin, withdrawn, TODAY)
-    ids = db.session.scalars(sa.select(Consent.id).where(in_force(TODAY))).all()
+    services.withdraw_consent(world.admin, withdrawn, local_today())
+    ids = db.session.scalars(sa.select(Consent.id).where(in_force(local_today()))).all()
     assert len(ids) == 1 and withdrawn.id not in ids
 
 

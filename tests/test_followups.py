@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.audit import AuditEvent
+from movetrack.clock import local_today
 from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule, services
@@ -22,22 +23,16 @@ from movetrack.placements.models import (
     Placement,
     PlacementEvent,
     PlacementStatus,
-    Purpose,
-    ScheduleDay,
 )
 from movetrack.rules import RuleViolation
 from tests import factories
-from tests.helpers import count_queries, csrf_token, post_form
+from tests.helpers import count_queries, csrf_token, days_ago, post_form, with_dates
 
-TODAY = dt.date.today()
 INTRO_TITLES = ("Introduktion", "Fysisk hälsa", "Psykisk hälsa", "Närvaro")
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English wording, whatever the Swedish catalogue comes to say."""
-    with client.session_transaction() as session:
-        session["lang"] = "en"
+# Messages are asserted on their English wording, whatever the Swedish catalogue comes to say.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -54,38 +49,6 @@ def intro(world):
     return modules
 
 
-def days_ago(days: int) -> dt.date:
-    return TODAY - dt.timedelta(days=days)
-
-
-def make_placement(world, participant=None, unit=None, status=PlacementStatus.ORDERED,
-                   received_on=None, **fields) -> Placement:
-    placement = Placement(
-        participant=participant or world.anna, unit=unit or world.passagen,
-        ordering_unit=world.af, case_worker=world.orderer, purpose=Purpose.WORK_TRAINING,
-        received_on=received_on or days_ago(60), status=status, **fields,
-    )
-    db.session.add(placement)
-    db.session.commit()
-    return placement
-
-
-def make_active(world, participant=None, unit=None, start=None, weekdays=(0, 1, 2, 3, 4),
-                **fields) -> Placement:
-    """A running placement, as an intake leaves it (written directly, without the service)."""
-    start = start or days_ago(40)
-    placement = make_placement(
-        world, participant, unit, PlacementStatus.ACTIVE, received_on=start - dt.timedelta(days=10),
-        start_date=start, intake_on=start, wants_to_take_part=True, **fields,
-    )
-    placement.schedule = [ScheduleDay(weekday=day, hours=Decimal(4)) for day in weekdays]
-    for assignment in placement.participant.assignments:  # taken in, as at intake
-        if assignment.placement_id is None:
-            assignment.placement_id = placement.id
-    db.session.commit()
-    return placement
-
-
 def add_follow_up(placement, due_on, label="3 weeks", kind=FollowUpKind.SCHEDULED, **fields):
     follow_up = FollowUp(placement=placement, kind=kind, label=label, due_on=due_on, **fields)
     db.session.add(follow_up)
@@ -97,10 +60,10 @@ def intake_data(world, **changes) -> dict:
     """As a browser sends it: every row's hours field, ticked or not."""
     data = {
         **{f"schedule-{day}-hours": "" for day in range(7)},
-        "intake_on": TODAY.isoformat(),
+        "intake_on": local_today().isoformat(),
         "intake_attendees": "Anna, Olle Ordrar, Hanna Handledare",
         "wants_to_take_part": "y",
-        "start_date": (TODAY + dt.timedelta(days=7)).isoformat(),
+        "start_date": (local_today() + dt.timedelta(days=7)).isoformat(),
         "schedule-0-works": "y", "schedule-0-hours": "4",
         "schedule-2-works": "y", "schedule-2-hours": "4,5",
         "schedule-4-hours": "6",  # hours without the tick: not a scheduled day
@@ -142,7 +105,8 @@ def follow_ups_of(placement) -> list[FollowUp]:
 def test_intake_starts_the_placement_with_schedule_intro_modules_and_follow_ups(
     client, auth, world, intro
 ):
-    placement = make_placement(world, requested_end=TODAY + dt.timedelta(days=300))
+    placement = factories.make_placement(world.anna, world.af, case_worker=world.orderer,
+                                         requested_end=local_today() + dt.timedelta(days=300))
     auth.login("handledare")
     page = client.get(f"/placements/{placement.id}/intake")
     assert page.status_code == 200
@@ -154,10 +118,10 @@ def test_intake_starts_the_placement_with_schedule_intro_modules_and_follow_ups(
     assert response.location.endswith(f"/placements/{placement.id}/plan")
 
     db.session.refresh(placement)
-    start = TODAY + dt.timedelta(days=7)
+    start = local_today() + dt.timedelta(days=7)
     assert placement.status == PlacementStatus.ACTIVE
     assert (placement.start_date, placement.intake_on, placement.wants_to_take_part) == (
-        start, TODAY, True,
+        start, local_today(), True,
     )
     assert placement.workstation_id == world.snickeriet.id
     assert [(d.weekday, d.hours) for d in placement.schedule] == [
@@ -168,14 +132,14 @@ def test_intake_starts_the_placement_with_schedule_intro_modules_and_follow_ups(
         .order_by(PlacementEvent.id)
     ).all()
     assert [(e.from_status, e.to_status, e.on_date, e.actor_id) for e in events] == [
-        (PlacementStatus.ORDERED, PlacementStatus.INTAKE, TODAY, world.supervisor.id),
-        (PlacementStatus.INTAKE, PlacementStatus.ACTIVE, TODAY, world.supervisor.id),
+        (PlacementStatus.ORDERED, PlacementStatus.INTAKE, local_today(), world.supervisor.id),
+        (PlacementStatus.INTAKE, PlacementStatus.ACTIVE, local_today(), world.supervisor.id),
     ]
     titles = sorted(a.module.title for a in world.anna.assignments)
     assert titles == sorted([*INTRO_TITLES, "Slipa en stol"])  # Närvaro not twice
     intro_assignments = [a for a in world.anna.assignments if a.module.title in INTRO_TITLES[:3]]
     assert {(a.assigned_on, a.assigned_by_id) for a in intro_assignments} == {
-        (TODAY, world.supervisor.id)
+        (local_today(), world.supervisor.id)
     }
     # 3 weeks, 2 months, 3 months, then every 3 months up to the requested end (300 days).
     assert [(f.label, f.due_on) for f in follow_ups_of(placement)] == [
@@ -192,7 +156,7 @@ def test_intake_starts_the_placement_with_schedule_intro_modules_and_follow_ups(
 
 
 def test_without_requested_end_repeating_follow_ups_run_a_year(client, auth, world, intro):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("admin")
     post_intake(client, placement, intake_data(world))
     labels = [f.label for f in follow_ups_of(placement)]
@@ -200,7 +164,7 @@ def test_without_requested_end_repeating_follow_ups_run_a_year(client, auth, wor
 
 
 def test_a_second_intake_for_an_active_placement_is_refused_clearly(client, auth, world, intro):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("handledare")
     assert post_intake(client, placement, intake_data(world)).status_code == 302
     events, follow_ups = len(placement.events), len(follow_ups_of(placement))
@@ -222,9 +186,9 @@ def test_a_second_intake_for_an_active_placement_is_refused_clearly(client, auth
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"start_date": days_ago(90).isoformat()}, "The date is before the order was received"),
+        ({"start_date": 90}, "The date is before the order was received"),
         ({"start_date": ""}, "Write the date the participant starts."),
-        ({"intake_on": (TODAY + dt.timedelta(days=1)).isoformat()}, "The date has not come yet."),
+        ({"intake_on": -1}, "The date has not come yet."),
         ({"wants_to_take_part": None}, "Tick this only when the participant has said so"),
         ({"schedule-0-works": None, "schedule-2-works": None}, "Tick at least one day"),
         ({"schedule-2-hours": "13"}, "Write the hours: more than 0, at most 12."),
@@ -236,9 +200,9 @@ def test_a_second_intake_for_an_active_placement_is_refused_clearly(client, auth
 def test_bad_intake_input_gets_a_message_and_saves_nothing(
     client, auth, world, intro, changes, message
 ):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("handledare")
-    response = post_intake(client, placement, intake_data(world, **changes))
+    response = post_intake(client, placement, intake_data(world, **with_dates(changes)))
     assert response.status_code == 422
     assert message in response.text
     assert "Anna, Olle Ordrar, Hanna Handledare" in response.text  # what was typed stays
@@ -251,7 +215,7 @@ def test_bad_intake_input_gets_a_message_and_saves_nothing(
 def test_intake_after_someone_changed_the_placement_shows_what_changed(
     client, auth, world, intro
 ):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("handledare")
     url = f"/placements/{placement.id}/intake"
     page = client.get(url)
@@ -270,12 +234,13 @@ def test_intake_after_someone_changed_the_placement_shows_what_changed(
 
 
 def test_a_stale_placement_at_commit_is_a_conflict_not_an_overwrite(app, world, intro):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     with db.engine.begin() as other:  # another request commits between our check and commit
         other.execute(sa.text("UPDATE placements SET version = 2, intake_attendees = 'theirs'"))
     with pytest.raises(EditConflict) as conflict:
         services.record_intake(world.supervisor, placement, {
-            "version": 1, "intake_on": TODAY, "start_date": TODAY, "wants_to_take_part": True,
+            "version": 1, "intake_on": local_today(), "start_date": local_today(),
+            "wants_to_take_part": True,
             "intake_attendees": "mine", "schedule": [(0, Decimal(4))], "workstation_id": None,
         })
     assert ("theirs", "mine") in [(c.theirs, c.yours) for c in conflict.value.changes]
@@ -315,7 +280,8 @@ def test_admin_sets_intro_modules_schedule_and_questions_used_at_intake(
         sa.select(AuditEvent.action)
     ).all()
 
-    placement = make_placement(world, requested_end=TODAY + dt.timedelta(days=7 + 95))
+    placement = factories.make_placement(world.anna, world.af,
+                                         requested_end=local_today() + dt.timedelta(days=7 + 95))
     post_intake(client, placement, intake_data(world))
     assert [f.label for f in follow_ups_of(placement)] == [
         "2 weeks", "1 month", "2 months", "3 months",
@@ -387,7 +353,7 @@ def add_goal(client, placement, parent=None, **data):
 
 
 def test_plan_with_goals_sub_goals_modules_and_the_participants_own_words(client, auth, world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
     response = add_goal(client, placement, participant_words="Jag vill orka jobba hela dagar",
                         who="Anna med Hanna", when="Till 3-månadersuppföljningen",
@@ -415,7 +381,7 @@ def test_plan_with_goals_sub_goals_modules_and_the_participants_own_words(client
 
 
 def test_a_target_step_outside_1_to_10_or_anothers_module_is_refused(client, auth, world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
     add_goal(client, placement)
     goal = db.session.scalars(sa.select(Goal)).one()
@@ -445,7 +411,7 @@ def edit_goal(client, placement, goal, **data):
 def test_the_participants_words_change_only_when_they_ask_and_the_log_keeps_both(
     client, auth, world
 ):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
     add_goal(client, placement, participant_words="Jag vill bli snickare")
     goal = db.session.scalars(sa.select(Goal)).one()
@@ -470,7 +436,7 @@ def test_the_participants_words_change_only_when_they_ask_and_the_log_keeps_both
 
 
 def test_a_goal_changed_by_someone_else_meanwhile_is_not_overwritten(client, auth, world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
     add_goal(client, placement, who="Hanna")
     goal = db.session.scalars(sa.select(Goal)).one()
@@ -490,11 +456,11 @@ def test_a_goal_changed_by_someone_else_meanwhile_is_not_overwritten(client, aut
 
 
 def test_an_ended_placements_plan_is_kept_as_it_was(client, auth, world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
     add_goal(client, placement)
     placement.status, placement.end_date, placement.exit_outcome = (
-        PlacementStatus.ENDED, TODAY, Outcome.WORK,
+        PlacementStatus.ENDED, local_today(), Outcome.WORK,
     )
     db.session.commit()
     page = client.get(plan_url(placement))
@@ -510,11 +476,11 @@ def test_an_ended_placements_plan_is_kept_as_it_was(client, auth, world):
 def test_the_day_view_shows_due_follow_ups_overdue_first_with_a_word_not_just_colour(
     client, auth, world
 ):
-    anna = make_active(world)
-    add_follow_up(anna, TODAY + dt.timedelta(days=3), "2 months")
+    anna = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
+    add_follow_up(anna, local_today() + dt.timedelta(days=3), "2 months")
     add_follow_up(anna, days_ago(5), "3 weeks")
-    add_follow_up(anna, TODAY + dt.timedelta(days=60), "3 months")  # not yet
-    bertil = make_active(world, world.bertil, world.ostervik)
+    add_follow_up(anna, local_today() + dt.timedelta(days=60), "3 months")  # not yet
+    bertil = factories.make_placement(world.bertil, world.af, PlacementStatus.ACTIVE)
     add_follow_up(bertil, days_ago(1), "3 weeks")
     auth.login("handledare")
     day = client.get(f"/day/units/{world.passagen.id}").text
@@ -531,7 +497,8 @@ def test_the_day_view_shows_due_follow_ups_overdue_first_with_a_word_not_just_co
 def test_an_ended_placements_planned_follow_ups_are_no_longer_due_but_the_one_after_exit_is(
     client, auth, world
 ):
-    placement = make_active(world, start=days_ago(200))
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         start_date=days_ago(200))
     add_follow_up(placement, days_ago(3), "3 months")
     placement.status, placement.end_date, placement.exit_outcome = (
         PlacementStatus.ENDED, days_ago(100), Outcome.STUDIES,
@@ -548,11 +515,14 @@ def test_the_due_panel_costs_the_same_queries_for_two_or_twenty_placements(app, 
     def count_for(count: int) -> int:
         for number in range(count):
             person = factories.make_participant(world.passagen, f"Person {count}-{number}")
-            add_follow_up(make_active(world, person), days_ago(number))
+            add_follow_up(factories.make_placement(person, world.af,
+                                                   PlacementStatus.ACTIVE), days_ago(number))
         db.session.expire_all()
         with count_queries() as counted:
             rows = queries.due_for_unit(world.admin, world.passagen)
-            [row.participant.display_name for row in rows]
+            names = [row.participant.display_name for row in rows]
+        due = db.session.scalar(sa.select(sa.func.count(FollowUp.id)))
+        assert len(set(names)) == min(due, queries.PANEL_SIZE)  # one each, all due by today
         return counted.count
 
     assert count_for(2) == count_for(20)
@@ -576,7 +546,8 @@ def record(client, follow_up, version=None, **data):
 
 def test_recording_freezes_steps_gained_and_attendance_since_the_start(client, auth, world):
     start = days_ago(28)
-    placement = make_active(world, start=start, weekdays=tuple(range(7)))  # every day
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         start_date=start)  # scheduled every day
     follow_up = add_follow_up(placement, days_ago(7))
     world.anna_module.assigned_on = start
     factories.rate(world.anna_module, 4, world.supervisor, days_ago(10))
@@ -617,14 +588,15 @@ def test_recording_freezes_steps_gained_and_attendance_since_the_start(client, a
 
 
 def test_the_next_summary_starts_where_the_last_follow_up_ended(client, auth, world):
-    placement = make_active(world, start=days_ago(60))
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         start_date=days_ago(60))
     first = add_follow_up(placement, days_ago(40), held_on=days_ago(40), label="3 weeks")
     second = add_follow_up(placement, days_ago(1), label="2 months")
     factories.rate(world.anna_module, 3, world.supervisor, days_ago(45))
     factories.rate(world.anna_module, 6, world.supervisor, days_ago(20))
     db.session.commit()
     auth.login("handledare")
-    assert record(client, second, held_on=TODAY.isoformat()).status_code == 302
+    assert record(client, second, held_on=local_today().isoformat()).status_code == 302
     db.session.refresh(second)
     assert second.summary["since"] == days_ago(40).isoformat()
     assert second.summary["since_follow_up"] == first.label
@@ -635,17 +607,18 @@ def test_the_next_summary_starts_where_the_last_follow_up_ended(client, auth, wo
 @pytest.mark.parametrize(
     ("held_on", "message"),
     [
-        ((TODAY + dt.timedelta(days=1)).isoformat(), "The date has not come yet."),
-        (days_ago(50).isoformat(), "A follow-up is held after the start"),
+        (-1, "The date has not come yet."),
+        (50, "A follow-up is held after the start"),
         ("", "Write the date the follow-up was held."),
         ("igår", "Write a date as YYYY-MM-DD"),
     ],
 )
 def test_a_follow_up_date_out_of_order_is_refused(client, auth, world, held_on, message):
-    placement = make_active(world, start=days_ago(40))
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         start_date=days_ago(40))
     follow_up = add_follow_up(placement, days_ago(19))
     auth.login("handledare")
-    response = record(client, follow_up, held_on=held_on, notes="Behåll mig")
+    response = record(client, follow_up, **with_dates({"held_on": held_on}), notes="Behåll mig")
     assert response.status_code == 422
     assert message in response.text and "Behåll mig" in response.text
     db.session.refresh(follow_up)
@@ -655,7 +628,7 @@ def test_a_follow_up_date_out_of_order_is_refused(client, auth, world, held_on, 
 def test_two_people_saving_the_same_follow_up_the_second_sees_what_changed(
     client, auth, world
 ):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     follow_up = add_follow_up(placement, days_ago(19))
     auth.login("handledare")
     first = record(client, follow_up, version=1, held_on=days_ago(1).isoformat(),
@@ -672,7 +645,7 @@ def test_two_people_saving_the_same_follow_up_the_second_sees_what_changed(
 
 
 def test_a_follow_up_changed_between_check_and_commit_is_a_conflict(app, world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     follow_up = add_follow_up(placement, days_ago(19))
     with db.engine.begin() as other:
         other.execute(sa.text("UPDATE follow_ups SET version = 2, notes = 'theirs'"))
@@ -686,7 +659,8 @@ def test_a_follow_up_changed_between_check_and_commit_is_a_conflict(app, world):
 
 
 def test_holding_the_last_planned_follow_up_plans_the_next(client, auth, world):
-    placement = make_active(world, start=days_ago(400))
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         start_date=days_ago(400))
     last = add_follow_up(placement, days_ago(35), label="12 months")
     auth.login("handledare")
     assert record(client, last, held_on=days_ago(30).isoformat()).status_code == 302
@@ -700,7 +674,8 @@ def test_holding_the_last_planned_follow_up_plans_the_next(client, auth, world):
 
 
 def ended(world, end_date) -> Placement:
-    placement = make_active(world, start=end_date - dt.timedelta(days=100))
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         start_date=end_date - dt.timedelta(days=100))
     placement.status, placement.end_date, placement.exit_outcome = (
         PlacementStatus.ENDED, end_date, Outcome.OWN_CHOICE,
     )
@@ -738,13 +713,13 @@ def test_the_follow_up_after_exit_asks_what_the_person_does_now(client, auth, wo
     assert "What is the person doing now?" in page.text and "Ended by own choice" in page.text
     assert "Registered by mistake" not in page.text.split('name="activity_after_exit"')[1]
 
-    missing = record(client, follow_up, held_on=TODAY.isoformat(), notes="Ringde")
+    missing = record(client, follow_up, held_on=local_today().isoformat(), notes="Ringde")
     assert missing.status_code == 422 and "Choose what the person is doing now." in missing.text
     early = record(client, follow_up, held_on=days_ago(100).isoformat(), activity_after_exit="work")
     assert early.status_code == 422 and "held after the end date" in early.text
 
-    saved = record(client, follow_up, held_on=TODAY.isoformat(), activity_after_exit="studies",
-                   notes="Läser på Komvux")
+    saved = record(client, follow_up, held_on=local_today().isoformat(),
+                   activity_after_exit="studies", notes="Läser på Komvux")
     assert saved.status_code == 302
     db.session.refresh(follow_up)
     assert (follow_up.activity_after_exit, follow_up.notes) == (Outcome.STUDIES, "Läser på Komvux")
@@ -754,9 +729,11 @@ def test_the_follow_up_after_exit_asks_what_the_person_does_now(client, auth, wo
 
 
 def test_the_meeting_pack_has_plan_modules_attendance_and_last_decisions(client, auth, world):
-    placement = make_active(world, start=days_ago(60), requested_end=TODAY + dt.timedelta(days=90))
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         start_date=days_ago(60),
+                                         requested_end=local_today() + dt.timedelta(days=90))
     add_follow_up(placement, days_ago(40), held_on=days_ago(40), decisions="Börja med slipning")
-    follow_up = add_follow_up(placement, TODAY, label="2 months")
+    follow_up = add_follow_up(placement, local_today(), label="2 months")
     auth.login("handledare")
     add_goal(client, placement, participant_words="Jag vill jobba med trä")
     pack = client.get(f"/follow-ups/{follow_up.id}/pack")
@@ -773,7 +750,7 @@ def test_the_meeting_pack_has_plan_modules_attendance_and_last_decisions(client,
 
 
 def test_another_units_supervisor_gets_404_and_a_case_worker_403(client, auth, world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     follow_up = add_follow_up(placement, days_ago(1))
     urls = [
         f"/placements/{placement.id}/intake", plan_url(placement),
@@ -785,7 +762,7 @@ def test_another_units_supervisor_gets_404_and_a_case_worker_403(client, auth, w
         assert client.get(url).status_code == 404, url
     token = csrf_token(client.get("/account/password").text)
     response = client.post(record_url(follow_up), data={
-        "csrf_token": token, "version": 1, "held_on": TODAY.isoformat(),
+        "csrf_token": token, "version": 1, "held_on": local_today().isoformat(),
     })
     assert response.status_code == 404
     auth.logout()
@@ -797,27 +774,30 @@ def test_another_units_supervisor_gets_404_and_a_case_worker_403(client, auth, w
 
 
 def test_services_refuse_non_staff(world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     with pytest.raises(RuleViolation):
         services.add_goal(world.orderer, placement, {"text": "x"})
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 2
 
 
 def test_the_plan_costs_the_same_queries_for_one_goal_or_eight(client, auth, world):
-    placement = make_active(world)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
 
     def queries_with(goals: int) -> int:
-        while db.session.scalar(sa.select(sa.func.count(Goal.id))) < goals:
-            goal = Goal(placement_id=placement.id, text="Mål")
+        while (number := db.session.scalar(sa.select(sa.func.count(Goal.id)))) < goals:
+            goal = Goal(placement_id=placement.id, text=f"Mål {number:02}")
             db.session.add(goal)
             db.session.flush()
-            db.session.add(Goal(placement_id=placement.id, parent_id=goal.id, text="Delmål"))
+            db.session.add(Goal(placement_id=placement.id, parent_id=goal.id,
+                                text=f"Mål {number + 1:02}"))
             db.session.add(GoalModule(goal_id=goal.id, assignment_id=world.anna_module.id,
                                       target_step=5))
         db.session.commit()
         with count_queries() as counted:
-            assert client.get(plan_url(placement)).status_code == 200
+            page = client.get(plan_url(placement))
+        assert page.status_code == 200
+        assert all(f"Mål {number:02}" in page.text for number in range(goals))
         return counted.count
 
     assert queries_with(2) == queries_with(16)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import datetime as dt
 import io as bytes_io
 import json
 import os
@@ -18,6 +17,7 @@ from PIL import Image
 
 from movetrack import create_app
 from movetrack.audit import AuditEvent
+from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.media.models import Upload
 from movetrack.modules import io, services
@@ -25,7 +25,7 @@ from movetrack.modules.models import Module, ModuleVersion
 from movetrack.progress.models import Rating
 from movetrack.unit_of_work import unit_of_work
 from tests import factories
-from tests.helpers import csrf_token, post_form
+from tests.helpers import csrf_token
 
 AREAS = "fysiskt, mentalt, aktiviteter, socialt, arbetsmoment, projekt, inlarning, kommunikation"
 
@@ -58,13 +58,6 @@ def png_base64(colour="red") -> str:
 
 def module_count() -> int:
     return db.session.scalar(sa.select(sa.func.count(Module.id)))
-
-
-@pytest.fixture
-def english(app):
-    """Service calls outside a request, with messages read in English (the msgids)."""
-    with app.test_request_context(), force_locale("en"):
-        yield
 
 
 def problems_of(data) -> list[str]:
@@ -101,7 +94,7 @@ def test_export_then_import_into_an_empty_library_reproduces_it(app, world, empt
     part = factories.make_module("slipa-benen", "Slipa benen", pictogram="broom")
     db.session.flush()
     part.parent_id = world.module.id
-    part.archived_at = dt.datetime.now(dt.UTC)
+    part.archived_at = utcnow()
     world.module.workstations = [world.snickeriet]
     db.session.commit()
     exported = io.export_library()
@@ -142,7 +135,7 @@ def test_import_sets_parents_whatever_the_order_in_the_file(app, world, english)
 
 
 def test_import_updates_a_rated_module_in_a_new_version(app, world, english):
-    rating = factories.rate(world.anna_module, 3, world.supervisor, dt.date.today())
+    rating = factories.rate(world.anna_module, 3, world.supervisor, local_today())
     db.session.commit()
     entry = io.export_library()["modules"][0]
     entry["steps"][2]["title"] = "Ny formulering"
@@ -345,18 +338,16 @@ def test_admin_exports_the_library_as_a_download(client, auth, world):
     assert [m["title"] for m in response.get_json()["modules"]] == ["Slipa en stol"]
 
 
-def test_admin_imports_a_file_and_sees_a_summary(client, auth, world):
+def test_admin_imports_a_file_and_sees_a_summary(client, auth, world, english):
     auth.login("admin")
-    post_form(client, "/account/password", "/language", data={"lang": "en"})
     response = upload(client, json.dumps(library_file()).encode())
     assert response.status_code == 302
     assert "2 new, 0 updated, 0 unchanged." in client.get(response.headers["Location"]).text
     assert module_count() == 3
 
 
-def test_a_bad_file_lists_its_problems_at_422_and_imports_nothing(client, auth, world):
+def test_a_bad_file_lists_its_problems_at_422_and_imports_nothing(client, auth, world, english):
     auth.login("admin")
-    post_form(client, "/account/password", "/language", data={"lang": "en"})
     data = library_file()
     _nine_steps(data)
     response = upload(client, json.dumps(data).encode())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 
@@ -10,17 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from movetrack.audit import AuditEvent
+from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.modules import services
 from movetrack.modules.models import Module, ModuleKind, ModuleVersion
 from movetrack.rules import RuleViolation
 from tests import factories
 from tests.helpers import csrf_token, post_form
-
-
-def in_english(client):
-    """Messages are asserted in English (the msgids), whatever the catalogues say."""
-    post_form(client, "/account/password", "/language", data={"lang": "en"})
 
 
 def module_form_data(title="Städa köket", area="arbetsmoment", kind="training", **overrides) -> dict:
@@ -70,9 +65,8 @@ def test_admin_creates_a_module_with_ten_steps_and_it_appears_in_the_library(cli
     assert "Städa köket" in library.text and "Slipa en stol" in library.text
 
 
-def test_a_missing_step_title_re_renders_at_422_keeping_what_was_typed(client, auth, world):
+def test_a_missing_step_title_re_renders_at_422_keeping_what_was_typed(client, auth, world, english):
     auth.login("admin")
-    in_english(client)
     before = module_count()
     data = module_form_data(title="Bädda sängen", **{"steps-2-title": "  ", "steps-5-how": "Med båda händerna"})
     response = post_form(client, "/library/new", data=data)
@@ -134,11 +128,10 @@ def test_editing_a_module_without_ratings_changes_version_one_in_place(client, a
     assert module.current_version.steps[0].pictures[0].pictogram_key == "hammer"  # pictures untouched
 
 
-def test_editing_a_rated_module_makes_version_two_and_history_keeps_the_old_words(client, auth, world):
-    factories.rate(world.anna_module, 4, world.supervisor, dt.date.today())
+def test_editing_a_rated_module_makes_version_two_and_history_keeps_the_old_words(client, auth, world, english):
+    factories.rate(world.anna_module, 4, world.supervisor, local_today())
     db.session.commit()
     auth.login("admin")
-    in_english(client)
     data = edit_form_data(world.module) | {"steps-3-title": "Slipar hela stolen själv"}
     response = post_form(client, f"/library/{world.module.id}/edit", data=data, follow_redirects=True)
     assert "Saved as version 2" in response.text
@@ -160,7 +153,7 @@ def test_editing_a_rated_module_makes_version_two_and_history_keeps_the_old_word
 
 
 def test_saving_a_rated_module_unchanged_makes_no_new_version(client, auth, world):
-    factories.rate(world.anna_module, 4, world.supervisor, dt.date.today())
+    factories.rate(world.anna_module, 4, world.supervisor, local_today())
     db.session.commit()
     auth.login("admin")
     post_form(client, f"/library/{world.module.id}/edit", data=edit_form_data(world.module))
@@ -168,13 +161,12 @@ def test_saving_a_rated_module_unchanged_makes_no_new_version(client, auth, worl
     assert world.module.current_version_number == 1
 
 
-def test_a_module_cannot_become_part_of_its_own_part(client, auth, world):
+def test_a_module_cannot_become_part_of_its_own_part(client, auth, world, english):
     part = factories.make_module("slipa-benen", "Slipa benen")
     db.session.flush()
     part.parent_id = world.module.id
     db.session.commit()
     auth.login("admin")
-    in_english(client)
 
     edit_page = client.get(f"/library/{world.module.id}/edit").text
     parent_select = re.search(r'<select[^>]*name="parent".*?</select>', edit_page, re.DOTALL)
@@ -192,9 +184,8 @@ def test_a_module_cannot_become_part_of_its_own_part(client, auth, world):
                                                    services.words_of(world.module.current_version)))
 
 
-def test_duplicate_copies_steps_and_pictures_and_opens_the_copy_for_editing(client, auth, world):
+def test_duplicate_copies_steps_and_pictures_and_opens_the_copy_for_editing(client, auth, world, english):
     auth.login("admin")
-    in_english(client)
     world.module.workstations = [world.snickeriet]
     db.session.commit()
     response = post_form(client, f"/library/{world.module.id}", f"/library/{world.module.id}/duplicate")
@@ -225,7 +216,7 @@ def test_archive_hides_a_module_from_the_library_until_archived_are_shown(client
 
 
 def test_only_admins_can_show_archived_modules(client, auth, world):
-    world.module.archived_at = dt.datetime.now(dt.UTC)
+    world.module.archived_at = utcnow()
     db.session.commit()
     auth.login("handledare")
     assert "Slipa en stol" not in client.get("/library/?archived=y").text
@@ -274,9 +265,8 @@ def test_module_page_shows_steps_parent_children_and_versions(client, auth, worl
     assert client.get("/library/99999").status_code == 404
 
 
-def test_module_sheet_shows_all_ten_steps_with_pictures_for_every_role(client, auth, world):
+def test_module_sheet_shows_all_ten_steps_with_pictures_for_every_role(client, auth, world, english):
     auth.login("handlaggare")
-    in_english(client)
     sheet = client.get(f"/library/{world.module.id}/sheet")
     assert sheet.status_code == 200
     for number in range(1, 11):
@@ -339,9 +329,8 @@ def test_the_edit_page_links_each_step_to_its_picture_picker(client, auth, world
     ("parent", "abc", "Choose a module from the list."),
     ("title", "x" * 161, "Keep it under 160 characters."),
 ])
-def test_bad_identity_fields_get_a_message_each(client, auth, world, field, value, message):
+def test_bad_identity_fields_get_a_message_each(client, auth, world, field, value, message, english):
     auth.login("admin")
-    in_english(client)
     response = post_form(client, "/library/new", data=module_form_data(**{field: value}))
     assert response.status_code == 422 and message in response.text
     assert html.unescape(response.text).count(message) == 2  # in the summary and beside the field

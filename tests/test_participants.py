@@ -11,18 +11,15 @@ import sqlalchemy as sa
 from PIL import Image
 
 from movetrack.audit import AuditEvent
+from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.media.models import Upload
 from movetrack.participants.models import Assignment, AssignmentStatus, Participant
 from tests import factories
-from tests.helpers import csrf_token, post_form
+from tests.helpers import csrf_token, post_form, with_dates
 
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English wording, whatever the Swedish catalogue comes to say."""
-    with client.session_transaction() as session:
-        session["lang"] = "en"
+# Messages are asserted on their English wording, whatever the Swedish catalogue comes to say.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def participant_data(world, **changes) -> dict:
@@ -110,7 +107,7 @@ def test_a_birth_year_before_1900_is_refused_and_what_was_typed_is_kept(client, 
     auth.login("handledare")
     response = add(client, participant_data(world, birth_year="1850"))
     assert response.status_code == 422
-    assert f"Write a birth year from 1900 to {dt.date.today().year}" in response.text
+    assert f"Write a birth year from 1900 to {local_today().year}" in response.text
     assert 'value="Cecilia Carlsson"' in response.text and 'value="1850"' in response.text
     assert participant_count() == 2
 
@@ -309,7 +306,7 @@ def test_an_assigned_module_shows_on_the_participant_page_and_the_day_view(clien
     assert (assignment.baseline_step, assignment.goal_step, assignment.status) == (2, 6, "active")
     assert (assignment.assigned_by_id, assignment.assigned_on) == (
         world.supervisor.id,
-        dt.date.today(),
+        local_today(),
     )
     page = client.get(f"/participants/{world.anna.id}")
     assert "Sortera skruv" in page.text and "Learning" in page.text
@@ -322,7 +319,7 @@ def test_an_assigned_module_shows_on_the_participant_page_and_the_day_view(clien
 
 
 def test_the_current_step_comes_from_the_latest_rating(client, auth, world):
-    factories.rate(world.anna_module, 4, world.supervisor, dt.date.today())
+    factories.rate(world.anna_module, 4, world.supervisor, local_today())
     db.session.commit()
     auth.login("handledare")
     page = client.get(f"/participants/{world.anna.id}")
@@ -355,24 +352,20 @@ def test_a_goal_above_ten_is_refused(client, auth, world):
     ("archived", "assigned_on", "message"),
     [
         (True, None, "This module is archived and can no longer be assigned."),
-        (
-            False,
-            dt.date.today() + dt.timedelta(days=1),
-            "A module cannot be assigned on a day that has not come.",
-        ),
+        (False, -1, "A module cannot be assigned on a day that has not come."),
     ],
 )
 def test_archived_modules_and_future_days_are_refused(
     client, auth, world, archived, assigned_on, message
 ):
     sortera = factories.make_module("sortera-skruv", "Sortera skruv")
-    sortera.archived_at = dt.datetime.now(dt.UTC) if archived else None
+    sortera.archived_at = utcnow() if archived else None
     db.session.commit()
     auth.login("handledare")
     data = {"module_id": str(sortera.id)}
     if assigned_on:
-        data["assigned_on"] = assigned_on.isoformat()
-    response = assign_form(client, world, **data)
+        data["assigned_on"] = assigned_on
+    response = assign_form(client, world, **with_dates(data))
     assert response.status_code == 422 and message in response.text
     assert len(assignments_of(world.anna)) == 1
 
@@ -482,7 +475,7 @@ def add_people(world, count: int, start: int) -> None:
             active=number % 5 != 0,
         )
         assignment = factories.assign(person, world.module, baseline=1, goal=5)
-        factories.rate(assignment, 3, world.supervisor, dt.date.today())
+        factories.rate(assignment, 3, world.supervisor, local_today())
     db.session.commit()
 
 
@@ -520,7 +513,7 @@ def test_a_persons_page_costs_the_same_number_of_queries_for_3_and_30_modules(cl
             module = factories.make_module(f"modul-{number}", f"Modul {number:02d}", pictogram=None)
             assignment = factories.assign(world.anna, module, goal=5)
             if number % 2:
-                factories.rate(assignment, 2, world.supervisor, dt.date.today())
+                factories.rate(assignment, 2, world.supervisor, local_today())
         db.session.commit()
 
     assign_modules(1, 2)  # with Anna's first module: 3

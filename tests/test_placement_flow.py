@@ -29,11 +29,8 @@ from tests.helpers import csrf_token
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English wording, whatever the Swedish catalogue comes to say."""
-    with client.session_transaction() as session:
-        session["lang"] = "en"
+# Messages are asserted on their English wording, whatever the Swedish catalogue comes to say.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -70,11 +67,6 @@ def submit(client, url: str, data: dict, action: str | None = None, expect: int 
     return response
 
 
-def sign_in(client, auth, username: str) -> None:
-    auth.logout()
-    auth.login(username)
-
-
 def only_placement_of(participant) -> Placement:
     return db.session.scalars(
         sa.select(Placement).where(Placement.participant_id == participant.id)
@@ -102,13 +94,13 @@ def every_day(hours: str) -> dict:
 
 
 def test_two_placements_from_order_to_the_follow_up_after_exit(
-    client, auth, world, two_ordering_units
+    client, auth, world, two_ordering_units, sign_in
 ):
     social, siv = two_ordering_units
     today = local_today()
     received, started = today - 120 * DAY, today - 100 * DAY
     anna, bertil = world.anna, world.bertil
-    auth.login("admin")
+    sign_in("admin")
 
     # 1. Two orders, from two ordering units, each naming its case worker.
     for person, ordering_unit, case_worker, purpose in (
@@ -234,7 +226,7 @@ def test_two_placements_from_order_to_the_follow_up_after_exit(
     ]
 
     # 6. What each case worker sees: their own order; detail only with consent.
-    sign_in(client, auth, "handlaggare")
+    sign_in("handlaggare")
     orders = client.get("/orders/").text
     assert "Anna" in orders and "Bertil" not in orders
     assert client.get(f"/orders/{bertil_placement.id}").status_code == 404
@@ -242,7 +234,7 @@ def test_two_placements_from_order_to_the_follow_up_after_exit(
     assert "Progress summary" in olles_view and "Trivs i snickeriet" in olles_view
     assert "Slipa en stol" in olles_view and "No consent to share details." not in olles_view
 
-    sign_in(client, auth, "socialsekreterare")
+    sign_in("socialsekreterare")
     orders = client.get("/orders/").text
     assert "Bertil" in orders and "Anna" not in orders
     assert client.get(f"/orders/{anna_placement.id}").status_code == 404
@@ -251,7 +243,7 @@ def test_two_placements_from_order_to_the_follow_up_after_exit(
     assert "Slipa en stol" not in sivs_view and "present: " not in sivs_view
 
     # 7. Anna withdraws her consent: Olle's next look shows nothing more.
-    sign_in(client, auth, "admin")
+    sign_in("admin")
     consent = db.session.scalars(sa.select(Consent).where(Consent.participant_id == anna.id)).one()
     submit(
         client,
@@ -259,13 +251,13 @@ def test_two_placements_from_order_to_the_follow_up_after_exit(
         {f"withdraw-{consent.id}-withdrawn_on": today.isoformat()},
         action=f"/participants/{anna.id}/consent/{consent.id}/withdraw",
     )
-    sign_in(client, auth, "handlaggare")
+    sign_in("handlaggare")
     olles_view = client.get(f"/orders/{anna_placement.id}").text
     assert "No consent to share details." in olles_view
     assert "Trivs i snickeriet" not in olles_view and "Slipa en stol" not in olles_view
 
     # 8. The exit: a last day before the start is refused; then both end today.
-    sign_in(client, auth, "admin")
+    sign_in("admin")
     refused = submit(
         client,
         f"/placements/{anna_placement.id}/exit",

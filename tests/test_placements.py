@@ -28,17 +28,13 @@ from movetrack.placements.models import (
 )
 from movetrack.placements.queries import counted
 from tests import factories
-from tests.helpers import count_queries, csrf_token, post_form
+from tests.helpers import count_queries, csrf_token, days_ago, post_form, with_dates
 
-TODAY = dt.date.today()
 DAY = dt.timedelta(days=1)
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    """Assert on the English wording, whatever the Swedish catalogue comes to say."""
-    with client.session_transaction() as session:
-        session["lang"] = "en"
+# Messages are asserted on their English wording, whatever the Swedish catalogue comes to say.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -49,37 +45,15 @@ def need(world) -> NeedCategory:
     return category
 
 
-def make_placement(world, participant=None, status=PlacementStatus.ORDERED, **fields) -> Placement:
-    """A placement written straight to the database; active ones have started."""
-    participant = participant or world.anna
-    values = {
-        "received_on": TODAY - 60 * DAY,
-        "purpose": "work_training",
-        "ordering_unit": world.af,
-    }
-    if status in (PlacementStatus.ACTIVE, PlacementStatus.ENDED):
-        values.update(intake_on=TODAY - 40 * DAY, start_date=TODAY - 40 * DAY)
-    placement = Placement(
-        participant=participant,
-        unit=participant.unit,
-        status=status,
-        created_by_id=world.admin.id,
-        **{**values, **fields},
-    )
-    db.session.add(placement)
-    db.session.commit()
-    return placement
-
-
 def order_data(world, **changes) -> dict:
     data = {
         "participant_id": str(world.anna.id),
         "ordering_unit_id": str(world.af.id),
         "case_worker_id": str(world.orderer.id),
         "purpose": "work_capacity_assessment",
-        "received_on": (TODAY - 3 * DAY).isoformat(),
-        "requested_start": (TODAY + 7 * DAY).isoformat(),
-        "requested_end": (TODAY + 97 * DAY).isoformat(),
+        "received_on": (days_ago(3)).isoformat(),
+        "requested_start": (local_today() + 7 * DAY).isoformat(),
+        "requested_end": (local_today() + 97 * DAY).isoformat(),
         "need_category_id": "",
         "target_groups": ["income_support", "young_adult"],
         "order_note": "Vill prova snickeriet",
@@ -130,7 +104,7 @@ def test_an_order_is_registered_and_its_page_tells_the_story(client, auth, world
     )
     assert placement.case_worker_id == world.orderer.id and placement.need_category_id == need.id
     assert placement.target_groups == ["income_support", "young_adult"]
-    assert placement.received_on == TODAY - 3 * DAY and placement.created_by_id == world.admin.id
+    assert placement.received_on == days_ago(3) and placement.created_by_id == world.admin.id
     audit = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "placement.ordered")
     ).one()
@@ -162,11 +136,11 @@ def test_the_order_form_can_start_from_a_person(client, auth, world):
     ("changes", "field", "message"),
     [
         (
-            {"requested_end": (TODAY - 9 * DAY).isoformat(), "requested_start": TODAY.isoformat()},
+            {"requested_end": 9, "requested_start": 0},
             "requested_end",
             "The requested end comes before the requested start",
         ),
-        ({"received_on": (TODAY + DAY).isoformat()}, "received_on", "The date has not come yet."),
+        ({"received_on": -1}, "received_on", "The date has not come yet."),
         ({"received_on": "17/3"}, "received_on", "Write the date as year-month-day"),
         ({"received_on": ""}, "received_on", "Write the date the order came in."),
         ({"ordering_unit_id": ""}, "ordering_unit_id", "Choose the ordering unit."),
@@ -179,7 +153,7 @@ def test_a_bad_order_gets_a_clear_message_keeps_the_input_and_saves_nothing(
     client, auth, world, changes, field, message
 ):
     auth.login("admin")
-    response = page_form(client, "/placements/new", order_data(world, **changes))
+    response = page_form(client, "/placements/new", order_data(world, **with_dates(changes)))
     assert response.status_code == 422
     assert message in response.text and f'id="{field}-errors"' in response.text
     assert "Vill prova snickeriet" in response.text  # what was typed stays
@@ -200,7 +174,7 @@ def test_a_case_worker_must_belong_to_the_ordering_unit(client, auth, world):
 
 
 def test_a_person_has_one_open_placement_at_a_time(client, auth, world):
-    make_placement(world, status=PlacementStatus.ACTIVE)
+    factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("admin")
     response = page_form(client, "/placements/new", order_data(world))
     assert response.status_code == 422
@@ -212,7 +186,7 @@ def test_a_person_has_one_open_placement_at_a_time(client, auth, world):
 
 
 def test_a_supervisor_of_another_unit_gets_404_and_a_case_worker_403(client, auth, world):
-    placement = make_placement(world, status=PlacementStatus.ACTIVE)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("stallchef")
     assert "Anna" not in client.get("/placements/?status=all").text
     for url in ("", "/edit", "/exit"):
@@ -256,9 +230,9 @@ def _version_on_page(client, placement) -> str:
 
 
 def test_study_visit_then_declined_then_reopened_are_dated_and_attributed(client, auth, world):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("handledare")
-    booked_for = TODAY + 2 * DAY  # a study visit may be booked ahead
+    booked_for = local_today() + 2 * DAY  # a study visit may be booked ahead
     response = _status(
         client,
         placement,
@@ -274,7 +248,7 @@ def test_study_visit_then_declined_then_reopened_are_dated_and_attributed(client
         client,
         placement,
         to="declined",
-        on_date=TODAY.isoformat(),
+        on_date=local_today().isoformat(),
         note="Vill inte",
         version=_version_on_page(client, placement),
     )
@@ -301,7 +275,7 @@ def test_study_visit_then_declined_then_reopened_are_dated_and_attributed(client
         (
             PlacementStatus.STUDY_VISIT,
             PlacementStatus.DECLINED,
-            TODAY,
+            local_today(),
             world.supervisor.id,
             "Vill inte",
         ),
@@ -327,20 +301,18 @@ def test_study_visit_then_declined_then_reopened_are_dated_and_attributed(client
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"to": "declined", "on_date": (TODAY + DAY).isoformat()}, "The date has not come yet."),
-        (
-            {"to": "withdrawn", "on_date": (TODAY - 90 * DAY).isoformat()},
-            "The date is before the order was received.",
-        ),
-        ({"to": "active", "on_date": TODAY.isoformat()}, "Choose what happened."),
+        ({"to": "declined", "on_date": -1}, "The date has not come yet."),
+        ({"to": "withdrawn", "on_date": 90}, "The date is before the order was received."),
+        ({"to": "active", "on_date": 0}, "Choose what happened."),
         ({"to": "withdrawn", "on_date": ""}, "Write the date."),
     ],
 )
 def test_a_status_change_that_breaks_a_rule_is_refused(client, auth, world, data, message):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("admin")
     response = _status(
-        client, placement, note="behåll", version=_version_on_page(client, placement), **data
+        client, placement, note="behåll", version=_version_on_page(client, placement),
+        **with_dates(data),
     )
     assert response.status_code == 422
     assert message in response.text and "behåll" in response.text
@@ -348,7 +320,7 @@ def test_a_status_change_that_breaks_a_rule_is_refused(client, auth, world, data
 
 
 def test_reopening_needs_a_reason_and_a_free_person(client, auth, world):
-    withdrawn = make_placement(world, status=PlacementStatus.WITHDRAWN)
+    withdrawn = factories.make_placement(world.anna, world.af, PlacementStatus.WITHDRAWN)
     auth.login("admin")
     url = f"/placements/{withdrawn.id}"
     response = page_form(
@@ -359,7 +331,8 @@ def test_reopening_needs_a_reason_and_a_free_person(client, auth, world):
     )
     assert response.status_code == 422 and "Write why the placement is reopened." in response.text
 
-    make_placement(world, status=PlacementStatus.ORDERED, received_on=TODAY)
+    factories.make_placement(world.anna, world.af, PlacementStatus.ORDERED,
+                             received_on=local_today())
     response = page_form(
         client,
         url,
@@ -390,7 +363,7 @@ def _edit(client, world, placement, token, version, **changes):
 
 
 def test_editing_an_order_saves_and_audits_the_changed_fields(client, auth, world):
-    placement = make_placement(world, case_worker=world.orderer)
+    placement = factories.make_placement(world.anna, world.af, case_worker=world.orderer)
     auth.login("admin")
     token, version = _edit_page(client, placement)
     response = _edit(
@@ -406,18 +379,21 @@ def test_editing_an_order_saves_and_audits_the_changed_fields(client, auth, worl
 
 
 def test_an_order_cannot_be_received_after_its_start(client, auth, world):
-    placement = make_placement(world, status=PlacementStatus.ACTIVE, case_worker=world.orderer)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE,
+                                         case_worker=world.orderer)
     auth.login("admin")
     token, version = _edit_page(client, placement)
+    received_on = placement.received_on
     late = (placement.start_date + DAY).isoformat()
     response = _edit(client, world, placement, token, version, received_on=late)
     assert response.status_code == 422
     assert "The order cannot be received after" in response.text
-    assert placements()[0].received_on == TODAY - 60 * DAY
+    assert placements()[0].received_on == received_on
 
 
 def test_the_second_of_two_edits_sees_what_changed_and_overwrites_nothing(client, auth, world):
-    placement = make_placement(world, case_worker=world.orderer, order_note="Först")
+    placement = factories.make_placement(world.anna, world.af, case_worker=world.orderer,
+                                         order_note="Först")
     auth.login("admin")
     token, version = _edit_page(client, placement)  # both open the form at the same version
     first = _edit(
@@ -438,12 +414,13 @@ def test_the_second_of_two_edits_sees_what_changed_and_overwrites_nothing(client
 
 
 def test_a_status_change_from_a_stale_page_is_refused(client, auth, world):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("admin")
     stale_version = _version_on_page(client, placement)
-    _status(client, placement, to="withdrawn", on_date=TODAY.isoformat(), version=stale_version)
+    _status(client, placement, to="withdrawn", on_date=local_today().isoformat(),
+            version=stale_version)
     response = _status(
-        client, placement, to="declined", on_date=TODAY.isoformat(), version=stale_version
+        client, placement, to="declined", on_date=local_today().isoformat(), version=stale_version
     )
     assert response.status_code == 422
     assert "Someone else changed this" in response.text and "Withdrawn" in response.text
@@ -452,7 +429,8 @@ def test_a_status_change_from_a_stale_page_is_refused(client, auth, world):
 
 def test_a_save_that_races_another_becomes_a_conflict_not_an_overwrite(app, world):
     """The version matched when checked, but another request committed before ours."""
-    placement = make_placement(world, case_worker=world.orderer, order_note="Först")
+    placement = factories.make_placement(world.anna, world.af, case_worker=world.orderer,
+                                         order_note="Först")
     seen_version = placement.version  # loaded now, as the form was
     with db.engine.begin() as other_request:
         other_request.execute(
@@ -496,12 +474,12 @@ def _exit(client, placement, token, version, **data):
 def test_the_exit_ends_the_placement_keeps_the_interview_and_schedules_the_follow_up(
     client, auth, world
 ):
-    placement = make_placement(world, status=PlacementStatus.ACTIVE)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
     page = client.get(f"/placements/{placement.id}/exit").text
     assert "Hur länge har du varit deltagare hos oss?" in page and "Övriga synpunkter?" in page
     token, version = _exit_page(client, placement)
-    end = TODAY - 2 * DAY
+    end = days_ago(2)
     response = _exit(
         client,
         placement,
@@ -542,7 +520,7 @@ def test_the_exit_ends_the_placement_keeps_the_interview_and_schedules_the_follo
 
 def test_the_exit_asks_the_units_own_questions(client, auth, world):
     db.session.add(UnitSettings(unit_id=world.passagen.id, exit_questions=["Vad tar du med dig?"]))
-    placement = make_placement(world, status=PlacementStatus.ACTIVE)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("admin")
     page = client.get(f"/placements/{placement.id}/exit").text
     assert "Vad tar du med dig?" in page and "Hur länge har du varit" not in page
@@ -551,18 +529,19 @@ def test_the_exit_asks_the_units_own_questions(client, auth, world):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"end_date": (TODAY - 50 * DAY).isoformat()}, "The last day cannot come before the start"),
-        ({"end_date": (TODAY + DAY).isoformat()}, "The date has not come yet."),
+        ({"end_date": 50}, "The last day cannot come before the start"),
+        ({"end_date": -1}, "The date has not come yet."),
         ({"end_date": ""}, "Write the participant&#39;s last day."),
         ({"exit_outcome": ""}, "Choose the outcome."),
         ({"exit_outcome": "lottery"}, "Choose the outcome."),
     ],
 )
 def test_a_bad_exit_is_refused_and_nothing_is_half_saved(client, auth, world, data, message):
-    placement = make_placement(world, status=PlacementStatus.ACTIVE)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("admin")
     token, version = _exit_page(client, placement)
-    form = {"end_date": TODAY.isoformat(), "exit_outcome": "work", "answer_0": "Länge", **data}
+    form = {"end_date": local_today().isoformat(), "exit_outcome": "work", "answer_0": "Länge",
+            **with_dates(data)}
     response = _exit(client, placement, token, version, **form)
     assert response.status_code == 422
     assert message in response.text and "Länge" in response.text
@@ -576,11 +555,11 @@ def test_a_bad_exit_is_refused_and_nothing_is_half_saved(client, auth, world, da
 
 
 def test_the_exit_cannot_come_before_recorded_attendance(client, auth, world):
-    placement = make_placement(world, status=PlacementStatus.ACTIVE)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     db.session.add(
         Attendance(
             placement_id=placement.id,
-            on_date=TODAY - DAY,
+            on_date=local_today() - DAY,
             status=AttendanceStatus.PRESENT,
             recorded_by_id=world.supervisor.id,
         )
@@ -593,7 +572,7 @@ def test_the_exit_cannot_come_before_recorded_attendance(client, auth, world):
         placement,
         token,
         version,
-        end_date=(TODAY - 3 * DAY).isoformat(),
+        end_date=(days_ago(3)).isoformat(),
         exit_outcome="work",
     )
     assert response.status_code == 422 and "Attendance is recorded on" in response.text
@@ -601,26 +580,26 @@ def test_the_exit_cannot_come_before_recorded_attendance(client, auth, world):
 
 
 def test_two_exits_at_once_the_second_sees_the_first(client, auth, world):
-    placement = make_placement(world, status=PlacementStatus.ACTIVE)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("admin")
     token, version = _exit_page(client, placement)
     first = _exit(
-        client, placement, token, version, end_date=TODAY.isoformat(), exit_outcome="work"
+        client, placement, token, version, end_date=local_today().isoformat(), exit_outcome="work"
     )
     assert first.status_code == 302
     second = _exit(
-        client, placement, token, version, end_date=(TODAY - DAY).isoformat(), exit_outcome="health"
+        client, placement, token, version, end_date=days_ago(1).isoformat(), exit_outcome="health"
     )
     assert second.status_code == 422
     assert "Someone else changed this" in second.text
     assert "Work (unsubsidised)" in second.text and "Health" in second.text
     saved = placements()[0]
-    assert (saved.end_date, saved.exit_outcome) == (TODAY, Outcome.WORK)
+    assert (saved.end_date, saved.exit_outcome) == (local_today(), Outcome.WORK)
     assert len(follow_ups_of(saved)) == 1
 
 
 def test_a_reopened_placement_is_active_again_and_its_history_shows_it(client, auth, world):
-    placement = make_placement(world, status=PlacementStatus.ACTIVE)
+    placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("admin")
     token, version = _exit_page(client, placement)
     _exit(
@@ -628,7 +607,7 @@ def test_a_reopened_placement_is_active_again_and_its_history_shows_it(client, a
         placement,
         token,
         version,
-        end_date=(TODAY - DAY).isoformat(),
+        end_date=(local_today() - DAY).isoformat(),
         exit_outcome="registered_by_mistake",
         answer_0="Kort",
     )
@@ -666,14 +645,11 @@ def test_a_reopened_placement_is_active_again_and_its_history_shows_it(client, a
 
 
 def test_counted_leaves_out_placements_registered_by_mistake(world):
-    make_placement(world, status=PlacementStatus.ENDED, end_date=TODAY, exit_outcome=Outcome.WORK)
-    make_placement(
-        world,
-        status=PlacementStatus.ENDED,
-        end_date=TODAY,
-        exit_outcome=Outcome.REGISTERED_BY_MISTAKE,
-    )
-    make_placement(world, participant=world.bertil, status=PlacementStatus.ACTIVE)
+    factories.make_placement(world.anna, world.af, PlacementStatus.ENDED, end_date=local_today(),
+                             exit_outcome=Outcome.WORK)
+    factories.make_placement(world.anna, world.af, PlacementStatus.ENDED, end_date=local_today(),
+                             exit_outcome=Outcome.REGISTERED_BY_MISTAKE)
+    factories.make_placement(world.bertil, world.af, PlacementStatus.ACTIVE)
     every = sa.select(sa.func.count(Placement.id))
     assert db.session.scalar(every) == 3
     assert db.session.scalar(counted(every)) == 2
@@ -682,7 +658,7 @@ def test_counted_leaves_out_placements_registered_by_mistake(world):
 
 
 def test_an_order_registered_by_mistake_counts_nowhere_until_reopened(client, auth, world):
-    placement = make_placement(world)
+    placement = factories.make_placement(world.anna, world.af)
     auth.login("admin")
     assert (
         "registered by mistake (it counts nowhere)"
@@ -692,7 +668,7 @@ def test_an_order_registered_by_mistake_counts_nowhere_until_reopened(client, au
         client,
         placement,
         to="registered_by_mistake",
-        on_date=TODAY.isoformat(),
+        on_date=local_today().isoformat(),
         version=_version_on_page(client, placement),
     )
     assert response.status_code == 302
@@ -733,7 +709,7 @@ def test_admins_keep_the_need_category_list(client, auth, world, need):
     names = db.session.scalars(sa.select(NeedCategory.name).order_by(NeedCategory.name)).all()
     assert names == ["Ekonomiskt bistånd", "Försörjningsstöd, ej arbetsför"]
 
-    placement = make_placement(world, need_category=need)
+    placement = factories.make_placement(world.anna, world.af, need_category=need)
     url = f"/placements/need-categories/{need.id}/edit"
     response = page_form(client, url, {"name": "Försörjningsstöd"})  # "active" unticked: retired
     assert response.status_code == 302
@@ -751,14 +727,15 @@ def test_admins_keep_the_need_category_list(client, auth, world, need):
 def _many_placements(world, count: int) -> None:
     for number in range(count):
         person = factories.make_participant(world.passagen, f"Person {number}")
-        make_placement(
-            world, participant=person, status=PlacementStatus.ACTIVE, case_worker=world.orderer
-        )
+        factories.make_placement(person, world.af, PlacementStatus.ACTIVE,
+                                 case_worker=world.orderer)
 
 
-def _queries_for(client, url: str) -> int:
+def _queries_for(client, url: str, shows: str) -> int:
+    """The queries the page at `url` costs; it must answer, and show `shows`."""
     with count_queries() as counter:
-        assert client.get(url).status_code == 200
+        page = client.get(url)
+    assert page.status_code == 200 and shows in page.text
     return counter.count
 
 
@@ -771,26 +748,28 @@ def test_the_list_and_the_hub_cost_the_same_for_3_as_for_30(client, auth, world)
             placement_id=first.id,
             from_status=PlacementStatus.INTAKE,
             to_status=PlacementStatus.ACTIVE,
-            on_date=TODAY,
+            on_date=local_today(),
             actor_id=world.admin.id,
         )
         for _ in range(3)
     )
     db.session.commit()
-    few = (_queries_for(client, "/placements/"), _queries_for(client, f"/placements/{first.id}"))
+    few = (_queries_for(client, "/placements/", "Person 2"),
+           _queries_for(client, f"/placements/{first.id}", "Ada Admin"))
     _many_placements(world, 27)
     db.session.add_all(
         PlacementEvent(
             placement_id=first.id,
             from_status=PlacementStatus.INTAKE,
             to_status=PlacementStatus.ACTIVE,
-            on_date=TODAY,
+            on_date=local_today(),
             actor_id=world.supervisor.id,
         )
         for _ in range(27)
     )
     db.session.commit()
-    many = (_queries_for(client, "/placements/"), _queries_for(client, f"/placements/{first.id}"))
+    many = (_queries_for(client, "/placements/", "Person 26"),
+            _queries_for(client, f"/placements/{first.id}", "Hanna Handledare"))
     assert few == many
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import sqlalchemy as sa
 
+from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.progress.models import Rating
 from tests import factories
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, days_ago
 
 
 def test_three_taps_from_day_view_to_saved_step(client, auth, world):
@@ -66,14 +65,14 @@ def test_a_step_outside_1_to_10_gets_a_message_and_saves_nothing(client, auth, w
 
 
 def test_the_database_itself_refuses_a_step_outside_1_to_10(world):
-    factories.rate(world.anna_module, 11, world.supervisor, dt.date.today())
+    factories.rate(world.anna_module, 11, world.supervisor, local_today())
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
 
 
 def test_ratings_are_append_only_in_the_database(world):
-    factories.rate(world.anna_module, 3, world.supervisor, dt.date.today())
+    factories.rate(world.anna_module, 3, world.supervisor, local_today())
     db.session.commit()
     with pytest.raises(sa.exc.DatabaseError):
         db.session.execute(sa.text("UPDATE ratings SET step = 9"))
@@ -103,8 +102,8 @@ def test_current_step_is_the_latest_rating_else_the_baseline(client, auth, world
     auth.login("handledare")
     page = client.get(f"/day/participants/{world.anna.id}")
     assert '<span class="figure-number">2</span>' in page.text  # baseline
-    factories.rate(world.anna_module, 4, world.supervisor, dt.date.today() - dt.timedelta(days=9))
-    factories.rate(world.anna_module, 5, world.supervisor, dt.date.today() - dt.timedelta(days=2))
+    factories.rate(world.anna_module, 4, world.supervisor, days_ago(9))
+    factories.rate(world.anna_module, 5, world.supervisor, days_ago(2))
     db.session.commit()
     page = client.get(f"/day/participants/{world.anna.id}")
     assert '<span class="figure-number">5</span>' in page.text
@@ -204,14 +203,18 @@ def test_steps_page_costs_the_same_queries_for_a_long_history(client, auth, worl
     from tests.helpers import count_queries
 
     auth.login("handledare")
-    factories.rate(world.anna_module, 3, world.supervisor, dt.date.today())
+    url = f"/day/assignments/{world.anna_module.id}/history"
+    factories.rate(world.anna_module, 3, world.supervisor, local_today(), note="Anteckning 00")
     db.session.commit()
     with count_queries() as few:
-        client.get(f"/day/assignments/{world.anna_module.id}/history")
+        short = client.get(url)
+    assert short.status_code == 200 and "Anteckning 00" in short.text
     for days in range(1, 40):
-        factories.rate(world.anna_module, 1 + days % 10, world.supervisor,
-                       dt.date.today() - dt.timedelta(days=days))
+        factories.rate(world.anna_module, 1 + days % 10, world.supervisor, days_ago(days),
+                       note=f"Anteckning {days:02}")
     db.session.commit()
     with count_queries() as many:
-        client.get(f"/day/assignments/{world.anna_module.id}/history")
+        long = client.get(url)
+    assert long.status_code == 200
+    assert all(f"Anteckning {days:02}" in long.text for days in range(40))
     assert few.count == many.count
