@@ -60,6 +60,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "UPLOAD_MAX_SIDE": 2000,
         "UPLOAD_THUMB_SIDE": 320,
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # How many days back a supervisor may record a step (0: today only).
+        "RATING_PAST_DAYS": max(0, int(os.environ.get("RATING_PAST_DAYS", "7"))),
     }
 
 

@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 
 from movetrack import config
 from movetrack.auth.policy import can_manage_library, can_upload_photos
+from movetrack.idempotency import new_request_key
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
 
@@ -31,6 +32,7 @@ def register_template_helpers(app: Flask) -> None:
         {
             "htmx_script": htmx_script,
             "is_htmx": is_htmx,
+            "new_request_key": new_request_key,  # for forms drawn by hand (the check-in tile)
             "can_manage_library": can_manage_library,
             "can_upload_photos": can_upload_photos,
             "current_locale": current_locale,

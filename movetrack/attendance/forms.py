@@ -21,6 +21,7 @@ from wtforms.widgets import HiddenInput, TextInput
 from movetrack.attendance.queries import Month
 from movetrack.attendance.services import CLEAR
 from movetrack.clock import local_today
+from movetrack.idempotency import RequestKeyField
 from movetrack.org.models import OrderingUnit
 from movetrack.placements.models import ATTENDANCE_LABELS
 
@@ -84,6 +85,7 @@ class AttendanceForm(FlaskForm):
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    request_key = RequestKeyField()
 
 
 class CheckInForm(AttendanceForm):
