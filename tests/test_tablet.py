@@ -356,3 +356,7 @@ def test_a_cleared_day_counts_nowhere(client, auth, world, placement):
     assert "Registrerade: 0 av 1. Här: 0." in page
     month = client.get(f"/placements/{placement.id}/attendance").text
     assert "Här 0 av" in month
+    # Opening the cleared day to record it carries its version, so the record is accepted.
+    day = client.get(f"/placements/{placement.id}/attendance",
+                     query_string={"day": local_today().isoformat()})
+    assert day.status_code == 200 and 'name="version" type="hidden" value="2"' in day.text
