@@ -63,6 +63,8 @@ def settings_from_environment(instance_path: str) -> dict:
         # Statistics: a cell describing fewer people than this (but some) is hidden from
         # case workers, on the page and in their CSV (MOVE.md §5: 5).
         "STATS_MIN_CELL": int(os.environ.get("STATS_MIN_CELL", "5")),
+        # How many days back a supervisor may record a step (0: today only).
+        "RATING_PAST_DAYS": max(0, int(os.environ.get("RATING_PAST_DAYS", "7"))),
     }
 
 

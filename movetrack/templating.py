@@ -7,6 +7,7 @@ from flask_babel import format_date, format_datetime, format_decimal
 
 from movetrack import config
 from movetrack.auth.policy import can, works_in_every_unit
+from movetrack.idempotency import new_request_key
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
 
@@ -32,6 +33,7 @@ def register_template_helpers(app: Flask) -> None:
             "htmx_script": htmx_script,
             "is_htmx": is_htmx,
             "can": can,
+            "new_request_key": new_request_key,  # for forms drawn by hand (the check-in tile)
             "works_in_every_unit": works_in_every_unit,
             "current_locale": current_locale,
             "format_date": format_date,

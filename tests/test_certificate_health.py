@@ -19,7 +19,6 @@ from tests.test_certificates import (
     certificates,
     issue_directly,
     issue_via_form,
-    use_english,
 )
 
 
@@ -40,10 +39,9 @@ def ticked(html: str, assignment) -> bool:
     return " checked" in box
 
 
-def test_health_modules_are_offered_unticked_under_a_plain_warning(client, auth, with_health):
+def test_health_modules_are_offered_unticked_under_a_plain_warning(client, auth, with_health, english):
     auth.login("handledare")
     url = f"/participants/{with_health.anna.id}/certificates/new"
-    use_english(client, url)
     page = client.get(url)
     assert page.status_code == 200
     assert ticked(page.text, with_health.anna_module)
@@ -66,10 +64,9 @@ def test_the_defaults_leave_out_the_health_areas(app, with_health):
 
 
 def test_issuing_needs_the_participants_agreement_and_keeps_what_was_chosen(
-    client, auth, with_health
+    client, auth, with_health, english
 ):
     auth.login("handledare")
-    use_english(client, f"/participants/{with_health.anna.id}/certificates/new")
     response = issue_via_form(
         client,
         with_health.anna,
@@ -83,10 +80,9 @@ def test_issuing_needs_the_participants_agreement_and_keeps_what_was_chosen(
 
 
 def test_an_agreed_health_module_is_issued_with_who_recorded_the_agreement(
-    client, auth, with_health
+    client, auth, with_health, english
 ):
     auth.login("handledare")
-    use_english(client, f"/participants/{with_health.anna.id}/certificates/new")
     issued = issue_via_form(
         client, with_health.anna, [with_health.anna_module, with_health.health_module]
     )

@@ -39,10 +39,6 @@ from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.org.models import OrderingUnit
 from movetrack.placements.models import (
     Outcome,
-    Placement,
-    PlacementStatus,
-    Purpose,
-    ScheduleDay,
 )
 from movetrack.progress.models import RatingSource
 from movetrack.stats import figures
@@ -59,25 +55,15 @@ Q1 = {"first": "2026-01-01", "last": "2026-03-31"}
 ALL, WOMAN, MAN, OTHER, NOT_STATED, UNDER_25, FROM_25, NO_AGE = range(8)
 
 
-@pytest.fixture(autouse=True)
-def english(client):
-    with client.session_transaction() as session:
-        session["lang"] = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _placement(person, ordering_unit, received, start=None, end=None, outcome=None,
                weekdays=()):
-    status = (PlacementStatus.ENDED if end else
-              PlacementStatus.ACTIVE if start else PlacementStatus.ORDERED)
-    placement = Placement(
-        participant=person, unit=person.unit, ordering_unit=ordering_unit,
-        purpose=Purpose.WORK_TRAINING, received_on=received, start_date=start, end_date=end,
-        exit_outcome=outcome, status=status,
-        schedule=[ScheduleDay(weekday=day, hours=Decimal(4)) for day in weekdays],
+    return factories.make_placement(
+        person, ordering_unit, start_date=start, end_date=end, received_on=received,
+        exit_outcome=outcome, schedule={day: Decimal(4) for day in weekdays},
     )
-    db.session.add(placement)
-    db.session.flush()
-    return placement
 
 
 def _attend(placement, day, status=AttendanceStatus.PRESENT, hours=None):

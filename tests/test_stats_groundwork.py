@@ -5,8 +5,6 @@ old data without loss."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 import sqlalchemy as sa
 
@@ -17,34 +15,19 @@ from movetrack.followups.queries import summary_since_last
 from movetrack.participants import services as participant_services
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.placements.models import (
-    Outcome,
     Placement,
-    PlacementStatus,
     PlacementTargetGroup,
-    Purpose,
 )
 from movetrack.progress.models import RatingSource
 from movetrack.progress.queries import baselines, step_on_day, steps_on
 from movetrack.rules import RuleViolation
 from tests import factories
-
-
-def days_ago(days: int) -> dt.date:
-    return local_today() - dt.timedelta(days=days)
+from tests.helpers import days_ago
 
 
 def placement_of(world, participant, received, start=None, end=None, **fields) -> Placement:
-    status = PlacementStatus.ENDED if end else (
-        PlacementStatus.ACTIVE if start else PlacementStatus.ORDERED
-    )
-    placement = Placement(
-        participant=participant, unit=participant.unit, ordering_unit=world.af,
-        purpose=Purpose.WORK_TRAINING, received_on=received, start_date=start, end_date=end,
-        exit_outcome=Outcome.WORK if end else None, status=status, **fields,
-    )
-    db.session.add(placement)
-    db.session.flush()
-    return placement
+    return factories.make_placement(participant, world.af, start_date=start, end_date=end,
+                                    received_on=received, **fields)
 
 
 def test_step_on_a_day_is_the_latest_approved_staff_rating_then_the_given_step_then_none(world):

@@ -22,6 +22,7 @@ from movetrack.attendance.models import ATTENDANCE_LABELS
 from movetrack.attendance.queries import Month
 from movetrack.attendance.services import CLEAR
 from movetrack.clock import local_today
+from movetrack.idempotency import RequestKeyField
 from movetrack.org.models import OrderingUnit
 
 NOT_A_CHOICE = _l("Choose one of the listed options.")
@@ -84,6 +85,7 @@ class AttendanceForm(FlaskForm):
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    request_key = RequestKeyField()
 
 
 class CheckInForm(AttendanceForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -30,7 +31,9 @@ PRESENT_STATUSES = (AttendanceStatus.PRESENT, AttendanceStatus.PARTLY)
 
 class Attendance(db.Model):
     """One row per placement and day. A correction updates the row under its version
-    check and leaves an audit event with the old and new status."""
+    check and leaves an audit event with the old and new status. Taking a record away
+    empties its status but keeps the row, so the day's version keeps counting and a tap
+    made on a page drawn before is caught, never mistaken for one made after."""
 
     __tablename__ = "attendance"
     __table_args__ = (
@@ -44,13 +47,15 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), index=True)
     on_date: Mapped[dt.date] = mapped_column(index=True)
-    status: Mapped[AttendanceStatus] = mapped_column(
+    status: Mapped[AttendanceStatus | None] = mapped_column(  # None: not recorded (cleared)
         enum_column(AttendanceStatus, "attendance_status")
     )
     hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(4, 2))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # The key of the form that last wrote it (movetrack/idempotency.py).
+    request_key: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True, unique=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -200,6 +200,7 @@ def _counts_on_scheduled_days(ids: list[int], first: dt.date, last: dt.date) -> 
         )
         .where(
             Attendance.placement_id.in_(ids),
+            recorded(),
             Attendance.on_date.between(first, last),
             Attendance.on_date >= Placement.start_date,
             sa.or_(Placement.end_date.is_(None), Attendance.on_date <= Placement.end_date),
@@ -267,7 +268,7 @@ class DayRoster:
 
     @property
     def recorded(self) -> int:
-        return sum(1 for entry in self.scheduled if entry.attendance)
+        return sum(1 for entry in self.scheduled if entry.attendance and entry.attendance.status)
 
     @property
     def present(self) -> int:
@@ -351,8 +352,15 @@ def day_roster(user: User, unit: Unit, day: dt.date) -> DayRoster:
 # One placement
 
 
+def recorded() -> sa.ColumnElement[bool]:
+    """Records that say something: a record taken away keeps its row (for its version)
+    with an empty status, and counts nowhere."""
+    return Attendance.status.is_not(None)
+
+
 def day_record(placement: Placement, day: dt.date) -> Attendance | None:
-    """The placement's record of the day, as the database has it now."""
+    """The placement's record of the day, as the database has it now (its status empty
+    when it was taken away)."""
     return db.session.scalar(
         sa.select(Attendance)
         .where(Attendance.placement_id == placement.id, Attendance.on_date == day)
@@ -389,6 +397,7 @@ def placement_month(placement: Placement, month: Month, today: dt.date) -> list[
             sa.select(Attendance)
             .where(
                 Attendance.placement_id == placement.id,
+                recorded(),
                 Attendance.on_date.between(month.first, month.last),
             )
             .options(orm.joinedload(Attendance.recorded_by))
@@ -544,6 +553,7 @@ def _records_in(placements: list[Placement], month: Month) -> dict[tuple[int, dt
         for record in db.session.scalars(
             sa.select(Attendance).where(
                 Attendance.placement_id.in_([p.id for p in placements]),
+                recorded(),
                 Attendance.on_date.between(month.first, month.last),
             )
         )

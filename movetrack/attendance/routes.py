@@ -66,11 +66,12 @@ def check_in():
     form = CheckInForm()
     placement = placement_or_404(current_user, form.placement_id.data) if form.placement_id.data else abort(404)
     problem = _first_error(form) if not form.validate() else None
+    saved = None
     if problem is None:
         try:
-            services.record_attendance(
+            saved = services.record_attendance(
                 current_user, placement, form.on_date.data, form.status.data,
-                form.hours.data, form.version.data,
+                form.hours.data, form.version.data, form.request_key.key,
             )
         except RuleViolation as violation:
             problem = violation
@@ -79,10 +80,12 @@ def check_in():
         roster = queries.day_roster(current_user, placement.unit, local_today())
         return render_template(
             "attendance/_tile_response.html", roster=roster, entry=roster.entry(placement.id),
-            problem=problem, form=form, **LABELS,
+            problem=problem, form=form, already_saved=saved and saved.already, **LABELS,
         ), status
     if problem is None:
-        flash(_("Saved: attendance for %(name)s.", name=placement.participant.display_name),
+        flash(_("Already saved: attendance for %(name)s. Nothing new was saved.",
+                name=placement.participant.display_name) if saved.already else
+              _("Saved: attendance for %(name)s.", name=placement.participant.display_name),
               "success")
         return redirect(url_for("day.unit_day", unit_id=placement.unit_id), 303)
     return render_unit_day(placement.unit, feedback={placement.id: (problem, form)}, status=status)
@@ -113,7 +116,7 @@ def placement(placement_id: int):
         try:
             services.record_attendance(
                 current_user, placement, form.on_date.data, form.status.data,
-                form.hours.data, form.version.data,
+                form.hours.data, form.version.data, form.request_key.key,
             )
         except RuleViolation as violation:
             problem = _place(form, violation)
@@ -146,9 +149,9 @@ def _prefill(form: DayForm, placement: Placement, day_text: str | None) -> None:
         return
     form.on_date.data = day
     record = queries.day_record(placement, day)
-    if record:
+    if record:  # a record taken away has no status, but its version counts
         form.status.data, form.hours.data, form.version.data = (
-            record.status.value, record.hours, record.version,
+            record.status and record.status.value, record.hours, record.version,
         )
 
 

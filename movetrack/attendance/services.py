@@ -3,13 +3,19 @@ flushes (the request commits); nothing is kept when it raises.
 
 A day's record is one row per placement and day. A change to it (a correction) updates the
 row under its version check, sets who recorded it now, and leaves an audit event with the
-old and the new status; taking a record away ("not recorded") deletes the row and leaves
-an audit event too, so the day's history can always be told.
+old and the new status; taking a record away ("not recorded") empties the row's status
+and leaves an audit event too, so the day's history can always be told. The row stays so
+that its version keeps counting: a tap made on a page drawn before the record was taken
+away and made again is answered with the change, never mistaken for a fresh start.
+
+Every check-in form carries a request key (movetrack/idempotency.py): a double tap or a
+resent form is answered with the day as the first one left it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,9 +31,9 @@ from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
+from movetrack.idempotency import Saved, save_once
 from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
-from movetrack.unit_of_work import refused_as
 
 CLEAR = "clear"  # the status that takes a day's record away: "not recorded"
 MAX_HOURS = Decimal(12)
@@ -81,13 +87,14 @@ def record_attendance(
     status: str | None,
     hours: Decimal | None = None,
     seen_version: int | None = None,
-) -> Attendance | None:
+    request_key: uuid.UUID | None = None,
+) -> Saved[Attendance | None]:
     """Set the placement's attendance on a day: a status, or CLEAR to take the record away.
 
     `seen_version` is the version of the day's record the user saw (None: they saw no
     record); if the day changed since, ChangedMeanwhile is raised and nothing is written.
-    Returns the day's record (None once cleared). The caller has checked the placement is
-    in the user's scope.
+    Returns the day's record (None if it never had one); `already` when this request key
+    was saved before. The caller has checked the placement is in the user's scope.
     """
     if not may_change(user, Kind.PARTICIPANT):
         raise RuleViolation(_l("Only staff record attendance."))
@@ -96,19 +103,31 @@ def record_attendance(
         _check_day(placement, on_date)
     if wanted.status == AttendanceStatus.PARTLY:
         _check_partly_hours(placement, on_date, wanted.hours)
-    record = day_record(placement, on_date)
-    now = DayState.of(record)
-    if now.same_as(wanted):
-        return record  # already so: nothing to write, whoever did it
-    if (record.version if record else None) != seen_version:
-        raise ChangedMeanwhile(now, wanted, saw_a_record=seen_version is not None)
-    def changed_meanwhile() -> ChangedMeanwhile:  # someone saved the same day just now
-        theirs = DayState.of(day_record(placement, on_date))
-        return ChangedMeanwhile(theirs, wanted, saw_a_record=seen_version is not None)
 
-    with refused_as(changed_meanwhile, errors=(StaleDataError, sa.exc.IntegrityError)):
-        record = _write(user, placement, on_date, record, wanted)
-    return record
+    def write() -> Attendance | None:
+        record = day_record(placement, on_date)
+        now = DayState.of(record)
+        if now.same_as(wanted):
+            return record  # already so: nothing to write, whoever did it
+        if not _as_seen(record, seen_version):
+            raise ChangedMeanwhile(now, wanted, saw_a_record=seen_version is not None)
+        return _write(user, placement, on_date, record, wanted, request_key)
+
+    try:
+        return save_once(Attendance, request_key, write)
+    except (StaleDataError, sa.exc.IntegrityError):
+        # Someone else saved the same day between our read and our write (save_once has
+        # rolled the unit of work back).
+        theirs = DayState.of(day_record(placement, on_date))
+        raise ChangedMeanwhile(theirs, wanted, saw_a_record=seen_version is not None) from None
+
+
+def _as_seen(record: Attendance | None, seen_version: int | None) -> bool:
+    """Whether the day is as the user saw it. Having seen no record matches a record taken
+    away since (nothing anyone recorded would be overwritten); any other change does not."""
+    if record is None or (record.status is None and seen_version is None):
+        return seen_version is None
+    return record.version == seen_version
 
 
 def _checked_status(status: str | None) -> AttendanceStatus | None:
@@ -179,25 +198,28 @@ def _scheduled_hours(placement: Placement, on_date: dt.date) -> Decimal | None:
 
 
 def _write(user: User, placement: Placement, on_date: dt.date, record: Attendance | None,
-           wanted: DayState) -> Attendance | None:
+           wanted: DayState, request_key: uuid.UUID | None) -> Attendance:
     facts = {"placement_id": placement.id, "on_date": on_date.isoformat()}
     new = {"status": wanted.status and wanted.status.value, "hours": _plain(wanted.hours)}
     if record is None:
         record = Attendance(placement_id=placement.id, on_date=on_date, status=wanted.status,
-                            hours=wanted.hours, recorded_by_id=user.id)
+                            hours=wanted.hours, recorded_by_id=user.id, request_key=request_key)
         db.session.add(record)
         audit.record(user, "attendance.recorded", record, placement.participant_id, **facts, **new)
         return record
-    old = {"old_status": record.status.value, "old_hours": _plain(record.hours)}
-    if wanted.status is None:
-        audit.record(user, "attendance.cleared", record, placement.participant_id, **facts, **old)
-        db.session.delete(record)
-        db.session.flush()  # the version check happens here, inside the try
-        return None
+    if record.status is None:  # recorded again after it was taken away
+        action, old = "attendance.recorded", {}
+    elif wanted.status is None:
+        action, old = "attendance.cleared", {"old_status": record.status.value,
+                                             "old_hours": _plain(record.hours)}
+        new = {}
+    else:
+        action, old = "attendance.corrected", {"old_status": record.status.value,
+                                               "old_hours": _plain(record.hours)}
+    audit.record(user, action, record, placement.participant_id, **facts, **old, **new)
     record.status, record.hours = wanted.status, wanted.hours
     record.recorded_by_id, record.recorded_at = user.id, utcnow()
-    audit.record(user, "attendance.corrected", record, placement.participant_id,
-                 **facts, **old, **new)
+    record.request_key = request_key
     return record
 
 

@@ -198,6 +198,9 @@ def open_placement_of(participant_id: int, except_id: int | None = None) -> Plac
 
 
 def last_attendance_day(placement: Placement) -> dt.date | None:
+    """The last day with a record (a record taken away keeps its row, with no status)."""
     return db.session.scalar(
-        sa.select(sa.func.max(Attendance.on_date)).where(Attendance.placement_id == placement.id)
+        sa.select(sa.func.max(Attendance.on_date)).where(
+            Attendance.placement_id == placement.id, Attendance.status.is_not(None)
+        )
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -52,6 +53,8 @@ class Rating(db.Model):
     # Unique: a rating is corrected once; a wrong correction is itself corrected.
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ratings.id"), unique=True)
     correction_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The key of the form that saved it (movetrack/idempotency.py): a resent form saves once.
+    request_key: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True, unique=True)
 
     assignment: Mapped[Assignment] = relationship()
     module_version: Mapped[ModuleVersion] = relationship()

@@ -13,6 +13,8 @@ from movetrack.auth.policy import (
     assignment_or_404,
     participant_or_404,
 )
+from movetrack.clock import local_today
+from movetrack.idempotency import Saved
 from movetrack.participants.models import Assignment
 from movetrack.progress import queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
@@ -44,8 +46,11 @@ def _assignment_with_steps(assignment_id: int) -> Assignment:
     return assignment
 
 
-def _render_rating_panel(assignment: Assignment, form: RatingForm, saved: Rating | None = None,
-                         status: int = 200, error: str | None = None):
+def _render_rating_panel(assignment: Assignment, form: RatingForm | CorrectionForm,
+                         saved: Saved[Rating] | None = None, status: int = 200,
+                         error: str | None = None, correcting: Rating | None = None):
+    """The step picker: for a new rating, or (`correcting`) for the right step instead of
+    a mis-tap. `saved` is what the last tap saved, confirmed at the top of the panel."""
     context = {
         "assignment": assignment,
         "participant": assignment.participant,
@@ -54,6 +59,8 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm, saved: Rating
         "form": form,
         "saved": saved,
         "error": error,
+        "correcting": correcting,
+        "today": local_today(),
     }
     return fragment_or_page("progress/_rating_panel.html", "progress/assignment.html", status,
                             **context)
@@ -73,16 +80,49 @@ def rate(assignment_id: int):
     if not form.validate():
         return _render_rating_panel(assignment, form, status=422)
     try:
-        rating = services.record_rating(
-            current_user, assignment, form.step.data, form.note.data, agreed_value(form.agreed.data)
+        saved = services.record_rating(
+            current_user, assignment, form.step.data, form.note.data,
+            agreed_value(form.agreed.data), form.rated_on.data, form.request_key.key,
         )
     except RuleViolation as violation:
         return _render_rating_panel(assignment, form, status=422, error=violation.message)
+    return _answer_saved(assignment, saved)
+
+
+def _answer_saved(assignment: Assignment, saved: Saved[Rating]):
+    """The panel again with the confirmation on top and a fresh form (the note and the
+    request key belonged to what was just saved); without htmx, the page with a message."""
     if not is_htmx():
-        flash(_("Saved: step %(step)d.", step=rating.step), "success")
+        flash(_saved_message(saved), "success")
         return redirect(url_for(".assignment", assignment_id=assignment.id))
-    # A fresh form: the note belonged to the rating just saved.
-    return _render_rating_panel(assignment, RatingForm(formdata=None), saved=rating)
+    return _render_rating_panel(assignment, RatingForm(formdata=None), saved=saved)
+
+
+def _saved_message(saved: Saved[Rating]) -> str:
+    if saved.already:
+        return _("Already saved: step %(step)d. Nothing new was saved.", step=saved.row.step)
+    return _("Saved: step %(step)d.", step=saved.row.step)
+
+
+@bp.route("/assignments/<int:assignment_id>/ratings/<int:rating_id>/fix", methods=["GET", "POST"])
+@staff_only
+def fix(assignment_id: int, rating_id: int):
+    """"Wrong step?" right after a save: tap the right step in the same picker, with the
+    reason preset ("wrong tap") and changeable. The typed correction stays in the history."""
+    assignment = _assignment_with_steps(assignment_id)
+    original = _rating_or_404(assignment, rating_id)
+    form = CorrectionForm(reason=_("wrong tap"))
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return _render_rating_panel(assignment, form, status=status, correcting=original)
+    try:
+        saved = services.correct_rating(
+            current_user, original, form.step.data, form.reason.data, form.request_key.key
+        )
+    except RuleViolation as violation:
+        return _render_rating_panel(assignment, form, status=422, error=violation.message,
+                                    correcting=original)
+    return _answer_saved(assignment, saved)
 
 
 def _render_history(assignment: Assignment, correcting: Rating | None = None,
@@ -119,7 +159,9 @@ def correct(assignment_id: int, rating_id: int):
         status = 422 if form.is_submitted() else 200
         return _render_history(assignment, original, form, status)
     try:
-        services.correct_rating(current_user, original, form.step.data, form.reason.data)
+        services.correct_rating(
+            current_user, original, form.step.data, form.reason.data, form.request_key.key
+        )
     except RuleViolation as violation:
         return _render_history(assignment, original, form, 422, violation.message)
     flash(_("The correction is saved. The earlier rating stays in the history."), "success")

@@ -19,11 +19,16 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// After htmx swaps in a confirmation, move focus there so screen readers and keyboard
-// users land on the result of what they just did.
+// After htmx swaps in a confirmation or a message, move focus there (which also scrolls it
+// into view) so the supervisor sees it where they are looking, and screen readers read it.
+// The event fires on the new content: with an outerHTML swap the old target is gone.
 document.addEventListener("htmx:afterSettle", (event) => {
-  const target = event.detail.target && event.detail.target.querySelector("[data-focus-after-swap]");
-  if (target) target.focus();
+  const swapped = event.target;
+  const target = swapped.matches("[data-focus-after-swap]")
+    ? swapped : swapped.querySelector("[data-focus-after-swap]");
+  if (!target) return;
+  target.focus({ preventScroll: true });
+  target.scrollIntoView({ block: "nearest" });
 });
 
 // Hide the read-aloud buttons where the browser cannot speak.
