@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import re
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -29,9 +39,17 @@ def _attempted_username() -> str:
     return "login:" + request.form.get("username", "").strip().lower()
 
 
+# Browsers drop tabs and newlines from a URL and read a backslash as a slash, so
+# "/\t/evil" or "/\\evil" would become "//evil": another site. Such a target is refused
+# outright rather than cleaned, and so is anything a header cannot carry.
+_UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so a crafted link cannot bounce a user to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path of this site, so a crafted link cannot bounce a user to another site."""
+    # A path that starts with exactly one slash has neither a scheme nor a host.
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not _UNSAFE_IN_NEXT.search(target):
         return target
     return url_for("main.home")
 
