@@ -12,7 +12,14 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from movetrack.admin.services import MANAGED_ROLES
@@ -109,3 +116,13 @@ def name_form(label, **kwargs) -> NameForm:
     form = NameForm(**kwargs)
     form.name.label.text = label
     return form
+
+
+class ThrottleLookupForm(FlaskForm):
+    """Which sign-in counts to show: a GET form, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    username = StringField(_l("Username"), filters=[_strip], validators=[Optional(), Length(max=80)])
+    address = StringField(_l("Address (IP)"), filters=[_strip], validators=[Optional(), Length(max=64)])
