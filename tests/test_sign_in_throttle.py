@@ -3,6 +3,8 @@ can see and clear the limits. Behind trusted proxies the client's own address co
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests import factories
@@ -117,3 +119,26 @@ def test_without_trusted_proxies_a_forwarded_address_is_ignored(client, world):
     # Anyone can send the header: it must not choose the address that is counted.
     refused = try_sign_in(client, "wrong guess", PROXY, headers={"X-Forwarded-For": USER})
     assert_refused(refused, PROXY)
+
+
+REDIS_URI = "redis://127.0.0.1:6379/0"
+
+
+def test_with_redis_storage_the_counts_live_in_redis_for_every_worker(app, world):
+    import redis  # a dependency through Flask-Limiter[redis]: the README's deployment needs it
+
+    server = redis.Redis.from_url(REDIS_URI)
+    try:
+        server.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = f"movetrack-test-{uuid.uuid4().hex}"  # other test runs may share this Redis
+    worker = another_app(app, RATELIMIT_STORAGE_URI=REDIS_URI,
+                         RATELIMIT_STORAGE_OPTIONS={"key_prefix": prefix})
+    try:
+        fail(worker.test_client(), 10)
+        assert_refused(try_sign_in(worker.test_client(), factories.PASSWORD, ATTACKER), ATTACKER)
+        assert any(b"login-pair" in key for key in server.scan_iter(f"*{prefix}*"))
+    finally:
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
