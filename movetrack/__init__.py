@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from movetrack import config as settings
@@ -21,6 +22,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.static_folder = app.config["STATIC_ROOT"]
 
     configure_logging(app)
+    trust_proxies(app)
     init_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -34,6 +36,15 @@ def configure_logging(app: Flask) -> None:
     )
     if not app.config["SECRET_KEY_FROM_ENV"] and not app.testing:
         app.logger.warning("SECRET_KEY is not set: sessions end when the app restarts.")
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client's address, scheme and host come from
+    their X-Forwarded-* headers; otherwise those headers are ignored, since anyone can
+    send them (and would pick their own address for the sign-in limits)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def init_extensions(app: Flask) -> None:

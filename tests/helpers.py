@@ -67,3 +67,12 @@ class count_queries:
 
     def __exit__(self, *exc):
         self._event.remove(self._engine, "before_cursor_execute", self._seen)
+
+
+def another_app(app, **overrides):
+    """A second app on the test's database, built from the environment plus overrides
+    (for settings that create_app applies once, such as TRUSTED_PROXIES or FORCE_HTTPS)."""
+    from movetrack import create_app
+
+    kept = ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "SERVER_NAME")
+    return create_app({**{key: app.config[key] for key in kept}, **overrides})

@@ -93,3 +93,13 @@ def name_form(label, **kwargs) -> NameForm:
     form = NameForm(**kwargs)
     form.name.label.text = label
     return form
+
+
+class ThrottleLookupForm(FlaskForm):
+    """Which sign-in counts to show: a GET form, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    username = StringField(_l("Username"), filters=[strip], validators=[Optional(), Length(max=80)])
+    address = StringField(_l("Address (IP)"), filters=[strip], validators=[Optional(), Length(max=64)])

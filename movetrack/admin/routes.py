@@ -5,7 +5,18 @@ Admins only, and only their own organisation: an id from another one answers 404
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import datetime as dt
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,11 +27,14 @@ from movetrack.admin.forms import (
     NameForm,
     NewUserForm,
     PasswordResetForm,
+    ThrottleLookupForm,
     UserForm,
     name_form,
 )
+from movetrack.auth import throttle
 from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, allowed, unit_or_404, units_in_scope
+from movetrack.auth.services import normalised_username
 from movetrack.org.models import Unit
 from movetrack.org.queries import ordering_units_of
 from movetrack.rules import RuleViolation
@@ -172,6 +186,46 @@ def reactivate_user(user_id: int):
     services.reactivate_user(current_user, user)
     flash(_("%(name)s is active again and can sign in.", name=user.name), "success")
     return redirect(url_for(".users"))
+
+
+# --- sign-in throttles ------------------------------------------------------------------
+
+def _throttle_lookup() -> tuple[str | None, str | None]:
+    """The username and address asked about (a username as sign-in normalises it)."""
+    form = ThrottleLookupForm(request.values)
+    if not form.validate():
+        return None, None
+    username = normalised_username(form.username.data) if form.username.data else None
+    return username, form.address.data or None
+
+
+def _window(limit) -> str:
+    """"1 minute", "1 hour"… in the reader's language."""
+    return format_timedelta(dt.timedelta(seconds=limit.get_expiry()), threshold=1)
+
+
+@bp.get("/sign-in-throttles")
+@admin_only
+def sign_in_throttles():
+    username, address = _throttle_lookup()
+    return render_template(
+        "admin/throttles.html",
+        form=ThrottleLookupForm(request.args),
+        counts=throttle.status(username, address),
+        window=_window,
+        username=username,
+        address=address,
+    )
+
+
+@bp.post("/sign-in-throttles/clear")
+@admin_only
+def clear_sign_in_throttle():
+    username, address = _throttle_lookup()
+    throttle.clear(username, address)
+    current_app.logger.info("%s cleared sign-in throttles: %r %r", current_user.username, username, address)
+    flash(_("The sign-in limits are cleared."), "success")
+    return redirect(url_for(".sign_in_throttles", username=username or "", address=address or ""))
 
 
 # --- units and workstations ------------------------------------------------------------

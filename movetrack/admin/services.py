@@ -271,6 +271,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     """The admin sets a new password and hands it over; the audit notes only that it happened."""
     user.password_hash = hash_password(_check_password(password))
     user.password_changed_at = utcnow()
+    user.end_all_sessions()  # whoever knew the old password is signed out too
     audit.record(actor, "user.password_reset", user)
     db.session.flush()
 

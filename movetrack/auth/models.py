@@ -54,6 +54,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Part of the id kept in every session and remember-me cookie of this user: raising it
+    # (sign-out, a new password) ends them all, on every device, at their next request.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
     organisation: Mapped[Organisation] = relationship()
     ordering_unit: Mapped[OrderingUnit | None] = relationship()
@@ -62,6 +65,12 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:  # what Flask-Login puts into the session and the remember cookie
+        return f"{self.id}:{self.session_generation}"
+
+    def end_all_sessions(self) -> None:
+        self.session_generation += 1
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

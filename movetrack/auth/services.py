@@ -9,9 +9,14 @@ from movetrack.extensions import db
 from movetrack.security import hash_password, needs_rehash, verify_password
 
 
+def normalised_username(typed: str) -> str:
+    """Usernames are stored lower-case; what is typed may have spaces and capitals."""
+    return typed.strip().lower()
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The active user with this username and password, or None (same time either way)."""
-    user = db.session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+    user = db.session.scalar(sa.select(User).where(User.username == normalised_username(username)))
     if not verify_password(user.password_hash if user else None, password):
         return None
     if not user.active:
@@ -27,6 +32,13 @@ def change_password(user: User, current: str, new: str) -> bool:
         return False
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
+    user.end_all_sessions()
     audit.record(user, "user.password_changed", user)
     db.session.flush()
     return True
+
+
+def sign_out_everywhere(user: User) -> None:
+    """Signing out on one tablet also ends a session left open or remembered on another."""
+    user.end_all_sessions()
+    db.session.flush()
