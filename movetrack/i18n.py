@@ -56,7 +56,7 @@ def update_catalogs() -> None:
     pot = TRANSLATIONS / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(BABEL_CONFIG),
-         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), "movetrack"],
+         "-k", "_l", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output", "-o", str(pot), "movetrack"],
         check=True,
     )
     for language in current_app.config["LANGUAGES"]:

@@ -76,7 +76,7 @@ def save_upload_bytes(data: bytes, user: User | None, description: str = "", *,
         description=description,
         data=photo.data,
         thumbnail=thumbnail.data,
-        uploaded_by_id=user.id,
+        uploaded_by_id=user.id if user is not None else None,
     )
     db.session.add(upload)
     audit.record(user, "upload.created", upload, byte_size=upload.byte_size, sha256=upload.sha256)
