@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -19,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from movetrack.certificates.services import MAX_REASON_LENGTH, IssueChoices
+from movetrack.input import BoundedIntegerField
 from movetrack.participants.models import Assignment
 
 LANGUAGE_CHOICES = [SelectChoice("sv", _l("Swedish")), SelectChoice("en", _l("English"))]
@@ -49,7 +49,7 @@ class IssueForm(FlaskForm):
     )
     include_pictures = BooleanField(_l("Pictures in the easy-read version"))
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="sv")
-    replaces = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    replaces = BoundedIntegerField(widget=HiddenInput(), validators=[Optional()])
     preview = SubmitField(_l("Preview"))
     issue = SubmitField(_l("Issue the certificate"))
 

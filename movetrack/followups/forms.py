@@ -15,7 +15,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -27,6 +26,7 @@ from wtforms.widgets import TextInput
 
 from movetrack.clock import local_today
 from movetrack.followups.services import ACTIVITIES_AFTER_EXIT, MAX_SHORT_TEXT, MAX_TEXT
+from movetrack.input import BoundedIntegerField, optional_int
 from movetrack.modules.models import Module
 from movetrack.org.models import Workstation
 from movetrack.participants.forms import (
@@ -35,7 +35,6 @@ from movetrack.participants.forms import (
     STEP_INPUT,
     TOO_LONG,
     ServiceForm,
-    optional_int,
     strip,
 )
 from movetrack.participants.models import Assignment
@@ -179,7 +178,7 @@ class GoalModuleForm(ServiceForm):
         _l("Module"), coerce=optional_int, validate_choice=False,
         invalid_value_message=NOT_A_CHOICE,
     )
-    target_step = IntegerField(
+    target_step = BoundedIntegerField(
         _l("Target step"), validators=[Optional()], invalid_value_message=NOT_A_NUMBER,
         render_kw=STEP_INPUT,
     )

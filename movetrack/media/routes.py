@@ -26,6 +26,7 @@ from movetrack.auth.policy import (
     roles_required,
 )
 from movetrack.extensions import db
+from movetrack.input import query_int
 from movetrack.media import services
 from movetrack.media.forms import PhotoForm
 from movetrack.media.models import Upload
@@ -281,8 +282,8 @@ def pictogram_search():
     those who may change the library; a plain GET there goes back to the picker itself.
     """
     query, category = _search_args()
-    module_id = request.args.get("module_id", type=int)
-    step_number = request.args.get("step", type=int)
+    module_id = query_int("module_id")
+    step_number = query_int("step")
     in_picker = module_id is not None and step_number in range(1, STEP_COUNT + 1)
     add_url = None
     if in_picker and can_manage_library(current_user):

@@ -94,9 +94,12 @@ class ImportRejected(RuleViolation):
 
 
 def parse_library(raw: bytes | str) -> Any:
-    """The file's JSON, or ImportRejected saying why it is not JSON."""
+    """The file's JSON, or ImportRejected saying why it is not JSON (or holds a NUL)."""
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+        if not _contains_nul(data):
+            return data
+        message = _l("The file contains a NUL character (code 0), which no text can hold.")
     except json.JSONDecodeError as error:
         message = _l(
             "The file is not valid JSON: %(error)s (line %(line)d, column %(column)d).",
@@ -107,6 +110,23 @@ def parse_library(raw: bytes | str) -> Any:
     except RecursionError:
         message = _l("The file is nested too deeply to be a module library.")
     raise ImportRejected([ImportProblem(None, None, "", message)])
+
+
+def _contains_nul(data: Any) -> bool:
+    """Whether any text in the parsed file holds a NUL, which PostgreSQL cannot store.
+    (Only an escaped \\u0000 gets this far: JSON refuses a raw one.)"""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 _TYPE_NAMES = {

@@ -21,6 +21,7 @@ from flask_login import current_user, login_required
 from movetrack.auth.models import Role
 from movetrack.auth.policy import can_manage_library, roles_required
 from movetrack.clock import local_today
+from movetrack.input import query_int
 from movetrack.modules import io, queries, services
 from movetrack.modules.forms import (
     ImportForm,
@@ -74,7 +75,7 @@ def detail(module_id: int):
 def sheet(module_id: int):
     """The printable modulblad; ?version=N shows the wording an older rating was given under."""
     module = queries.module_or_404(module_id)
-    version = queries.version_with_steps(module, request.args.get("version", type=int))
+    version = queries.version_with_steps(module, query_int("version"))
     return render_template("modules/sheet.html", module=module, version=version)
 
 

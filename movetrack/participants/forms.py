@@ -8,7 +8,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SearchField,
     SelectField,
     StringField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from movetrack.clock import local_today
+from movetrack.input import BoundedIntegerField, optional_int
 from movetrack.modules.models import Module
 from movetrack.org.models import Unit, Workstation
 from movetrack.participants.models import GENDER_LABELS, AssignmentStatus, Gender
@@ -39,17 +39,6 @@ NOT_A_NUMBER = _l("Write a whole number, with digits only.")
 NOT_A_CHOICE = _l("Choose one of the listed options.")
 TOO_LONG = _l("Use at most %(max)d characters.")
 STEP_INPUT = {"min": 1, "max": 10, "inputmode": "numeric"}
-LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would fail in the database
-
-
-def optional_int(value) -> int | None:
-    """A select's id: "" (nothing chosen) is None; anything but a plausible id is refused."""
-    if value in (None, ""):
-        return None
-    number = int(value)
-    if not 0 < number <= LARGEST_ID:
-        raise ValueError(value)
-    return number
 
 
 def strip(value):
@@ -88,7 +77,7 @@ class ParticipantForm(ServiceForm):
         filters=[strip],
         render_kw={"autocomplete": "off"},
     )
-    birth_year = IntegerField(
+    birth_year = BoundedIntegerField(
         _l("Birth year (optional)"),
         validators=[Optional()],
         invalid_value_message=NOT_A_NUMBER,
@@ -164,13 +153,13 @@ class ParticipantFilterForm(FlaskForm):
 
 
 class StepsForm(ServiceForm):
-    baseline_step = IntegerField(
+    baseline_step = BoundedIntegerField(
         _l("Starting step (optional)"),
         validators=[Optional()],
         invalid_value_message=NOT_A_NUMBER,
         render_kw=STEP_INPUT,
     )
-    goal_step = IntegerField(
+    goal_step = BoundedIntegerField(
         _l("Goal step (optional)"),
         validators=[Optional()],
         invalid_value_message=NOT_A_NUMBER,

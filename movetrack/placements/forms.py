@@ -23,8 +23,9 @@ from wtforms.validators import DataRequired, Optional
 from movetrack.admin.forms import MultiCheckboxField
 from movetrack.auth.models import User
 from movetrack.clock import local_today
+from movetrack.input import optional_int
 from movetrack.org.models import OrderingUnit, Unit
-from movetrack.participants.forms import NOT_A_CHOICE, optional_int, strip
+from movetrack.participants.forms import NOT_A_CHOICE, strip
 from movetrack.participants.models import Participant
 from movetrack.placements import flow
 from movetrack.placements.models import (

@@ -15,9 +15,10 @@ from flask_wtf import FlaskForm
 
 from movetrack.auth.models import Role
 from movetrack.auth.policy import STAFF_ROLES, roles_required, units_in_scope
+from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.followups.queries import exit_questions_for
-from movetrack.conflicts import EditConflict
+from movetrack.input import query_int
 from movetrack.placements import queries, services
 from movetrack.placements.forms import (
     EditNeedCategoryForm,
@@ -79,7 +80,7 @@ def _status(form: FlaskForm, error: str | None = None) -> int:
 def index():
     form = PlacementFilterForm(formdata=request.args)
     form.offer(units_in_scope(current_user), queries.ordering_units(current_user))
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", default=1)
     pagination = queries.placement_list(current_user, page=page, **form.filters())
     return render_template("placements/index.html", form=form, pagination=pagination, **LABELS)
 
@@ -116,7 +117,7 @@ def _render_order_form(
 def new():
     form = NewOrderForm()
     if not form.is_submitted():
-        form.participant_id.data = request.args.get("participant_id", type=int)
+        form.participant_id.data = query_int("participant_id")
     _offer_order_choices(form)
     form.offer_participants(
         queries.orderable_participants(current_user), len(units_in_scope(current_user)) > 1
