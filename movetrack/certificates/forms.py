@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from movetrack.certificates.services import MAX_REASON_LENGTH, IssueChoices
+from movetrack.i18n import lazy_text
 from movetrack.input import BoundedIntegerField
 from movetrack.participants.models import Assignment
 
@@ -57,7 +58,7 @@ class IssueForm(FlaskForm):
         self.modules.choices = [
             SelectChoice(
                 a.id,
-                _l(
+                lazy_text(
                     "%(module)s (step %(step)s now)",
                     module=a.module.title,
                     step=steps_now.get(a.id) or "–",

@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from movetrack.clock import local_today
+from movetrack.i18n import lazy_text
 from movetrack.input import BoundedIntegerField, optional_int
 from movetrack.modules.models import Module
 from movetrack.org.models import Unit, Workstation
@@ -181,7 +182,7 @@ class AssignModuleForm(StepsForm):
         self.module_id.choices = [SelectChoice("", _l("Choose a module"))] + [
             SelectChoice(
                 module.id,
-                _l("%(title)s (already assigned)", title=module.title)
+                lazy_text("%(title)s (already assigned)", title=module.title)
                 if module.id in assigned_ids
                 else module.title,
                 render_kw={"disabled": True} if module.id in assigned_ids else {},
