@@ -207,7 +207,6 @@ def download(certificate_id: int, layout: str):
         mimetype="application/pdf",
         download_name=f"{FILE_STEMS[language]}-{certificate.id}-{layout}.pdf",
     )
-    response.headers["Cache-Control"] = "private, no-store"  # a person's data
     return response
 
 

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from movetrack.extensions import db
+from movetrack.templating import is_htmx
 
 MESSAGES = {
     400: (_l("Something in the request was wrong"), _l("Go back and try again.")),
@@ -25,7 +26,7 @@ CSRF_MESSAGE = (
 
 
 def render_error(code: int, title, message):
-    template = "errors/fragment.html" if request.headers.get("HX-Request") else "errors/error.html"
+    template = "errors/fragment.html" if is_htmx() else "errors/error.html"
     return render_template(template, code=code, title=title, message=message), code
 
 

@@ -46,19 +46,13 @@ from movetrack.modules.models import (
 )
 from movetrack.participants.models import Participant
 from movetrack.rules import RuleViolation
+from movetrack.security import cache_privately
 from movetrack.templating import is_htmx
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 staff_only = roles_required(*STAFF_ROLES)
 CACHE_SECONDS = 86400
 MOVES = {"earlier": -1, "later": 1}
-
-
-@bp.after_request
-def vary_on_htmx(response: Response) -> Response:
-    # The same URL answers htmx with a fragment and a browser with a whole page.
-    response.vary.add("HX-Request")
-    return response
 
 
 def library_managers_only(view):
@@ -75,27 +69,31 @@ def library_managers_only(view):
 # --- Serving photos -------------------------------------------------------------------
 
 
+def _on_a_step() -> sa.Exists:
+    return sa.exists().where(StepPicture.upload_id == Upload.id)
+
+
 def _visible_to_current_user() -> sa.ColumnElement[bool]:
     """A photo on a module step is library content for everyone signed in. A participant's
     photo is personal data: only staff with that participant in scope see it. Any other
     upload (replaced, removed, not yet used) only the person who uploaded it."""
-    on_a_step = sa.exists().where(StepPicture.upload_id == Upload.id)
+    on_a_step = _on_a_step()
     photo_in_scope = participants_in_scope(current_user).where(Participant.photo_id == Upload.id).exists()
     return sa.or_(on_a_step, photo_in_scope, Upload.uploaded_by_id == current_user.id)
 
 
 def _serve(upload_id: int, column, variant: str) -> Response:
     row = db.session.execute(
-        sa.select(Upload.content_type, Upload.sha256, column.label("data"))
+        sa.select(Upload.content_type, Upload.sha256, column.label("data"),
+                  _on_a_step().label("on_a_step"))
         .where(Upload.id == upload_id, _visible_to_current_user())
     ).one_or_none()
     if row is None:
         abort(404)
     response = Response(row.data, mimetype=row.content_type)
     response.set_etag(f"{row.sha256}-{variant}")
-    # Private: a shared proxy must not hand one person's photo to another.
-    response.cache_control.private = True
-    response.cache_control.max_age = CACHE_SECONDS
+    if row.on_a_step:  # library content, shown on every tablet all day; a person's photo is no-store
+        cache_privately(response, CACHE_SECONDS)
     return response.make_conditional(request)
 
 

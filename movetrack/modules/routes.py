@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -51,11 +50,7 @@ def library():
     }
     # htmx restoring history after Back wants the whole page, not the results fragment.
     fragment = is_htmx() and not request.headers.get("HX-History-Restore-Request")
-    response = make_response(
-        render_template("modules/_library_results.html" if fragment else "modules/library.html", **context)
-    )
-    response.vary.add("HX-Request")  # the same URL answers with a fragment or a page
-    return response
+    return render_template("modules/_library_results.html" if fragment else "modules/library.html", **context)
 
 
 @bp.get("/<int:module_id>")
