@@ -157,8 +157,8 @@ def _check_day(placement: Placement, on_date: dt.date) -> None:
         # above 100 %: a person who now comes on another day needs a new schedule.
         raise RuleViolation(
             lazy_text("%(name)s is not scheduled on %(weekday)s, and attendance is recorded on "
-               "scheduled days only. Nothing was saved.",
-               name=placement.participant.display_name, weekday=format_date(on_date, "EEEE")),
+                      "scheduled days only. Nothing was saved.",
+                      name=placement.participant.display_name, weekday=format_date(on_date, "EEEE")),
             field="on_date",
         )
 

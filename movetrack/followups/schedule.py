@@ -148,7 +148,7 @@ def parse(text: str | list[str] | tuple[str, ...]) -> Schedule:
         elif fixed and _days(offset) <= _days(fixed[-1]):
             raise RuleViolation(
                 lazy_text("Write the follow-up times in order, earliest first: “%(entry)s” comes "
-                   "too late.", entry=entry),
+                          "too late.", entry=entry),
                 field="follow_up_schedule",
             )
         else:

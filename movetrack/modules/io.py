@@ -310,7 +310,7 @@ def _check_steps(found: _ModuleProblems, steps: Any, known: _Known) -> None:
             found.add(f"{where}.number", MISSING)
         elif type(number) is not int or not 1 <= number <= STEP_COUNT:
             found.add(f"{where}.number", lazy_text("expected a whole number from 1 to %(count)d, found %(found)s",
-                                            count=STEP_COUNT, found=_quoted(number)))
+                                                   count=STEP_COUNT, found=_quoted(number)))
         elif number in numbers_seen:
             found.add(f"{where}.number", _l("step %(number)d appears more than once", number=number))
         else:
@@ -349,7 +349,7 @@ def _check_photo(found: _ModuleProblems, where: str, photo: Any) -> None:
         found.add(f"{where}.content_type", MISSING)
     elif not isinstance(content_type, str) or not content_type.startswith("image/"):
         found.add(f"{where}.content_type", lazy_text('expected an image type such as "image/jpeg", found %(found)s',
-                                              found=_quoted(content_type)))
+                                                     found=_quoted(content_type)))
     data = photo.get("data")
     if data is None or data == "":
         found.add(f"{where}.data", MISSING)
