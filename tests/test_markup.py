@@ -48,7 +48,7 @@ TYPED_TEXT = {
     "goals": ["text", "participant_words", "who", "when", "follow_up_how"],
 }
 TYPED_JSON = {"unit_settings": ["exit_questions"], "placements": ["exit_interview"]}
-LINK = re.compile(r'(?:href|hx-get)="(/[^"#]*)"')
+LINK = re.compile(r'(href|hx-get)="(/[^"#]*)"')
 SKIPPED = ("/static/", "/logout", "/language", "/library/export", ".pdf", ".csv", "badge.json")
 PAGES_PER_KIND = 2
 
@@ -102,25 +102,25 @@ def _rate_and_certify_with_markup() -> Participant:
 
 
 def _crawl(client, start: str) -> dict[str, str]:
-    """Every page reachable from `start` by links and htmx requests, a few of each kind."""
-    seen, pages, kinds = {start}, {}, Counter()
-    queue = [start]
+    """Every page reachable from `start` by links, and every fragment htmx would fetch,
+    a few of each kind."""
+    seen, pages, kinds = {("href", start)}, {}, Counter()
+    queue = [("href", start)]
     while queue:
-        url = queue.pop(0)
-        response = client.get(url, headers={"HX-Request": "true"} if "hx:" in url else {})
-        url = url.removeprefix("hx:")
+        attribute, url = queue.pop(0)
+        response = client.get(url, headers={"HX-Request": "true"} if attribute == "hx-get" else {})
         assert response.status_code < 500, url
         if response.mimetype != "text/html":
             continue
-        pages[url] = response.text
-        for link in LINK.findall(response.text):
+        pages[f"{attribute} {url}"] = response.text
+        for attribute, link in LINK.findall(response.text):
             link = link.replace("&amp;", "&")
-            kind = re.sub(r"\d+", "N", urlsplit(link).path)
-            if link in seen or any(skip in link for skip in SKIPPED) or kinds[kind] >= PAGES_PER_KIND:
+            kind = attribute + re.sub(r"\d+", "N", urlsplit(link).path)
+            if (attribute, link) in seen or any(skip in link for skip in SKIPPED) or kinds[kind] >= PAGES_PER_KIND:
                 continue
-            seen.add(link)
+            seen.add((attribute, link))
             kinds[kind] += 1
-            queue.append(link)
+            queue.append((attribute, link))
     return pages
 
 
