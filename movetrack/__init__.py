@@ -7,7 +7,6 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
 
 from movetrack import config as settings
 from movetrack.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -69,15 +68,6 @@ def init_extensions(app: Flask) -> None:
     init_unit_of_work(app)
 
 
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` in every route, bounded to what an id column holds: a huge number in a
-    URL is a 404 like any unknown id, not an overflow deep in the database driver."""
-
-    def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
-
-
 def register_blueprints(app: Flask) -> None:
     from movetrack.admin.routes import bp as admin_bp
     from movetrack.attendance.routes import bp as attendance_bp
@@ -87,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.consent.routes import bp as consent_bp
     from movetrack.day.routes import bp as day_bp
     from movetrack.followups.routes import bp as followups_bp
+    from movetrack.input import init_input
     from movetrack.main.errors import register_error_handlers
     from movetrack.main.routes import bp as main_bp
     from movetrack.media.routes import bp as media_bp
@@ -96,7 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.progress.routes import bp as progress_bp
     from movetrack.stats.routes import bp as stats_bp
 
-    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
+    init_input(app)  # bounded ids and NUL-free text, before any route is added
     blueprints = (
         main_bp, auth_bp, day_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
         certificates_bp, placements_bp, followups_bp, attendance_bp, consent_bp, caseworker_bp,

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from movetrack.clock import utcnow
 from movetrack.extensions import db
 
+# Who acted when no user did: the command line (a library import without --as), the demo
+# loader. Named in the row's details, so "who imported this?" always has an answer.
+SYSTEM_ACTOR = "system"
+
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
@@ -29,8 +33,11 @@ class AuditEvent(db.Model):
 
 
 def record(actor, action: str, subject, participant_id: int | None = None, **details: Any) -> None:
-    """Add an audit row to the current transaction; it commits (or rolls back) with the change."""
+    """Add an audit row to the current transaction; it commits (or rolls back) with the change.
+    `actor` None is the system itself."""
     subject = _unwrap(subject)
+    if actor is None:
+        details = {"actor": SYSTEM_ACTOR, **details}
     if subject.id is None:
         db.session.flush()  # the new row needs its id before we can point at it
     db.session.add(

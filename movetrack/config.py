@@ -67,7 +67,14 @@ def settings_from_environment(instance_path: str) -> dict:
         "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(REPO_ROOT / "static")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "12")) * 1024 * 1024,
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_MB", "10")) * 1024 * 1024,
-        "UPLOAD_MAX_PIXELS": int(os.environ.get("UPLOAD_MAX_PIXELS", str(40_000_000))),
+        # 25 megapixels: a tablet's camera makes 8–13, a phone's default 12, a 24 MP system
+        # camera fits. A 48–200 MP "full resolution" shot does not: taken with the tablet
+        # (or saved smaller) it is all a step picture needs, at a bounded cost to decode.
+        "UPLOAD_MAX_PIXELS": int(os.environ.get("UPLOAD_MAX_PIXELS", str(25_000_000))),
+        # Photos decoded at once per app process, and how long an upload waits for its turn:
+        # ten tablets uploading together take turns instead of exhausting memory and cores.
+        "UPLOAD_CONCURRENT_DECODES": int(os.environ.get("UPLOAD_CONCURRENT_DECODES", "1")),
+        "UPLOAD_DECODE_WAIT_SECONDS": 30,
         "UPLOAD_MAX_SIDE": 2000,
         "UPLOAD_THUMB_SIDE": 320,
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),

@@ -12,19 +12,6 @@ NOT_A_NUMBER = _l("Write a whole number, with digits only.")
 NOT_A_CHOICE = _l("Choose one of the listed options.")
 TOO_LONG = _l("Use at most %(max)d characters.")
 DATE_MESSAGE = _l("Write a date such as 2025-03-31.")
-LARGEST_ID = 2**31 - 1  # PostgreSQL's integer: a larger id would fail in the database
-
-
-def optional_int(value) -> int | None:
-    """A select's id: "" (nothing chosen) is None; anything but a plausible id is refused."""
-    if value in (None, ""):
-        return None
-    number = int(value)
-    if not 0 < number <= LARGEST_ID:
-        raise ValueError(value)
-    return number
-
-
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 

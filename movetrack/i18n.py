@@ -11,7 +11,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, session
 from flask.cli import AppGroup
+from flask_babel import gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 
 def select_locale() -> str:
@@ -29,6 +32,21 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+class LazyText(LazyString):
+    """A lazily translated sentence that quotes what someone typed. Flask-Babel's lazy
+    strings count as safe HTML (`__html__`), so a module title such as `<img onerror=…>`
+    formatted into one would reach the page raw. This one is plain text: escaped wherever
+    HTML is made of it (templates, WTForms labels and choices), as it is in a PDF or a CLI."""
+
+    def __html__(self) -> str:
+        return escape(str(self))
+
+
+def lazy_text(string: str, **variables) -> LazyText:
+    """`_l` for a message with user text in its variables (titles, names, typed entries)."""
+    return LazyText(gettext, string, **variables)
 
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -56,7 +74,8 @@ def update_catalogs() -> None:
     pot = TRANSLATIONS / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(BABEL_CONFIG),
-         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot),
+         "-k", "_l", "-k", "lazy_text", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output",
+         "-o", str(pot),
          # Without this Babel skips every folder whose name starts with "_", and with it
          # templates/_macros, whose strings then stayed English on Swedish pages.
          "--ignore-dirs", ".* __pycache__", "movetrack"],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask
+from flask import Flask, Response, g, request
+from flask_login import current_user
 
 from movetrack.config import HTMX_CDN_ORIGIN
 from movetrack.extensions import talisman
@@ -45,7 +46,29 @@ def content_security_policy(htmx_from_cdn: bool) -> dict:
     }
 
 
+def cache_privately(response: Response, seconds: int) -> Response:
+    """Let the browser keep this response (and no shared cache): only for what is the same
+    for everyone signed in, such as the library's photos. Everything else signed in is no-store."""
+    g.may_be_cached = True
+    response.cache_control.private = True
+    response.cache_control.max_age = seconds
+    return response
+
+
+def cache_headers(response: Response) -> Response:
+    """Nothing a signed-in person sees is kept by a browser or a proxy (it may show someone's
+    data: after sign-out or a withdrawn consent the back button shows nothing more), apart
+    from static files and what cache_privately allows. And a URL that answers htmx with a
+    fragment and a browser with a page says so (`Vary`), so no cache mixes the two."""
+    if g.get("varies_on_htmx"):
+        response.vary.add("HX-Request")
+    if request.endpoint != "static" and current_user.is_authenticated and not g.get("may_be_cached"):
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def init_security(app: Flask) -> None:
+    app.after_request(cache_headers)
     https = app.config["FORCE_HTTPS"]
     talisman.init_app(
         app,

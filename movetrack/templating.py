@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
 from movetrack import config
@@ -20,6 +20,10 @@ def htmx_script() -> dict:
 
 
 def is_htmx() -> bool:
+    """Whether htmx asks (for a fragment). Every route that answers a fragment or a page
+    from one URL decides with this, so asking marks the response `Vary: HX-Request`
+    (security.py): a cache must not hand the fragment to a browser wanting the page."""
+    g.varies_on_htmx = True
     return request.headers.get("HX-Request") == "true"
 
 

@@ -45,6 +45,5 @@ def fragment_or_page(fragment: str, page: str, status: int = 200, **context) -> 
     """The fragment template for htmx, the whole page for a browser (and for htmx restoring
     history after Back): every action also works as a plain form post."""
     wants_fragment = is_htmx() and not request.headers.get("HX-History-Restore-Request")
-    response = make_response(render_template(fragment if wants_fragment else page, **context), status)
-    response.vary.add("HX-Request")  # the same URL answers with a fragment or a page
-    return response
+    # is_htmx() marked the response `Vary: HX-Request` (security.py): one URL, two answers.
+    return make_response(render_template(fragment if wants_fragment else page, **context), status)

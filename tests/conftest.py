@@ -171,3 +171,19 @@ def sign_in(auth, english):
         signed_in.append(username)
 
     return sign_in_as
+
+
+@pytest.fixture
+def wipe_database(app, database_template):
+    """Call it to empty the test's database again, as a fresh installation would be
+    (a library exported from this one can then be imported into "another")."""
+
+    def wipe() -> None:
+        db.session.remove()
+        if _using_postgres():
+            _empty_postgres()
+        else:
+            db.engine.dispose()
+            shutil.copyfile(database_template, db.engine.url.database)
+
+    return wipe

@@ -361,6 +361,17 @@ def test_a_bad_file_lists_its_problems_at_422_and_imports_nothing(client, auth, 
     assert module_count() == 1
 
 
+def test_the_problems_page_speaks_swedish(client, auth, world):
+    auth.login("admin")  # Swedish is the default language
+    data = library_file()
+    _nine_steps(data)
+    response = upload(client, json.dumps(data).encode())
+    assert response.status_code == 422
+    assert '<h2 id="problems-heading">Inget importerades: filen har 1 fel.</h2>' in response.text
+    assert "väntade exakt 10 steg, hittade 9" in response.text
+    assert "Nothing was imported" not in response.text and "expected" not in response.text
+
+
 def test_problems_quote_the_file_safely(client, auth, world):
     auth.login("admin")
     data = library_file()
@@ -398,6 +409,30 @@ def test_cli_imports_a_file_and_prints_a_summary(app, world, tmp_path):
     assert re.findall(r"\d+", result.stdout) == ["2", "0", "0"] and module_count() == 3
     assert db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "module.imported")) \
         == world.admin.id
+
+
+def test_cli_exports_a_library_with_photos_and_imports_it_into_an_empty_database(app, world, tmp_path,
+                                                                                   wipe_database):
+    entry = module_entry("tvatta", "Tvätta")
+    entry["steps"][0]["pictures"] = [
+        {"photo": {"content_type": "image/png", "data": png_base64(), "description": "Röd hink"}}]
+    services.import_library(world.admin, library_file(entry))
+    path = tmp_path / "library.json"
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["modules", "export", str(path)]).exit_code == 0
+    wipe_database()
+    assert module_count() == 0
+
+    result = runner.invoke(args=["modules", "import", str(path)])  # no --as: the system imports
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"\d+", result.stdout) == ["2", "0", "0"]
+    upload = db.session.scalars(sa.select(Upload)).one()
+    assert upload.description == "Röd hink" and upload.uploaded_by_id is None
+    step = db.session.scalar(sa.select(Module).where(Module.key == "tvatta")).current_version.steps[0]
+    assert [picture.upload_id for picture in step.pictures] == [upload.id]
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert {event.action for event in events} >= {"upload.created", "module.imported"}
+    assert all(event.actor_id is None and event.details["actor"] == "system" for event in events)
 
 
 def test_cli_prints_every_problem_one_per_line_and_imports_nothing(app, world, tmp_path):

@@ -10,7 +10,6 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
 )
@@ -23,21 +22,12 @@ from movetrack.attendance.queries import Month
 from movetrack.attendance.services import CLEAR
 from movetrack.clock import local_today
 from movetrack.idempotency import RequestKeyField
+from movetrack.input import BoundedIntegerField, optional_int
 from movetrack.org.models import OrderingUnit
 
 NOT_A_CHOICE = _l("Choose one of the listed options.")
 NOT_HOURS = _l("Write the hours as a number, e.g. 2,5.")
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def optional_int(value) -> int | None:
-    """A selected id: "" is None; anything but a plausible id is refused."""
-    if value in (None, ""):
-        return None
-    number = int(value)
-    if not 0 < number <= 2**31 - 1:
-        raise ValueError(value)
-    return number
 
 
 def parse_month(text: str | None, default: Month) -> Month:
@@ -84,7 +74,7 @@ class AttendanceForm(FlaskForm):
         invalid_value_message=NOT_HOURS,
         render_kw={"inputmode": "decimal", "autocomplete": "off"},
     )
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = BoundedIntegerField(widget=HiddenInput(), validators=[Optional()])
     request_key = RequestKeyField()
 
 
@@ -92,7 +82,7 @@ class CheckInForm(AttendanceForm):
     """A tap on the day view. The day must be today's: a tablet page left open overnight
     would otherwise record yesterday for someone who arrived this morning."""
 
-    placement_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    placement_id = BoundedIntegerField(widget=HiddenInput(), validators=[InputRequired()])
     on_date = DateField(widget=HiddenInput(), validators=[InputRequired()])
 
     def validate_on_date(self, field):

@@ -31,6 +31,7 @@ from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
+from movetrack.i18n import lazy_text
 from movetrack.idempotency import Saved, save_once
 from movetrack.placements.models import Placement
 from movetrack.rules import RuleViolation
@@ -174,9 +175,9 @@ def _check_day(placement: Placement, on_date: dt.date) -> None:
         # An extra day would count as present without being scheduled and push the rate
         # above 100 %: a person who now comes on another day needs a new schedule.
         raise RuleViolation(
-            _l("%(name)s is not scheduled on %(weekday)s, and attendance is recorded on "
-               "scheduled days only. Nothing was saved.",
-               name=placement.participant.display_name, weekday=format_date(on_date, "EEEE")),
+            lazy_text("%(name)s is not scheduled on %(weekday)s, and attendance is recorded on "
+                      "scheduled days only. Nothing was saved.",
+                      name=placement.participant.display_name, weekday=format_date(on_date, "EEEE")),
             field="on_date",
         )
 

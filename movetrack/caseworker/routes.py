@@ -32,14 +32,6 @@ LABELS = {
 }
 
 
-@bp.after_request
-def never_cached(response):
-    """A person's data: the browser keeps no copy, so after a consent is withdrawn even the
-    back button shows nothing more."""
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.get("/")
 @orderers_only
 def orders():

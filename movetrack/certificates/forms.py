@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     StringField,
     SubmitField,
@@ -18,6 +17,8 @@ from wtforms.widgets import HiddenInput
 
 from movetrack.certificates.services import MAX_REASON_LENGTH, IssueChoices, is_health_module
 from movetrack.forms import DATE_MESSAGE, DayField, MultiCheckboxField
+from movetrack.i18n import lazy_text
+from movetrack.input import BoundedIntegerField
 from movetrack.participants.models import Assignment
 
 LANGUAGE_CHOICES = [SelectChoice("sv", _l("Swedish")), SelectChoice("en", _l("English"))]
@@ -38,7 +39,7 @@ class IssueForm(FlaskForm):
         _l("The participant has agreed to what the certificate shows")
     )
     language = RadioField(_l("Language"), choices=LANGUAGE_CHOICES, default="sv")
-    replaces = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    replaces = BoundedIntegerField(widget=HiddenInput(), validators=[Optional()])
     preview = SubmitField(_l("Preview"))
     issue = SubmitField(_l("Issue the certificate"))
 
@@ -48,7 +49,7 @@ class IssueForm(FlaskForm):
         self.modules.choices = [
             SelectChoice(
                 a.id,
-                _l(
+                lazy_text(
                     "%(module)s (step %(step)s now)",
                     module=a.module.title,
                     step=steps_now.get(a.id) or "–",

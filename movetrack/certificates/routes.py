@@ -33,6 +33,7 @@ from movetrack.certificates.forms import IssueForm, RevokeForm, VerifyForm
 from movetrack.certificates.models import Certificate
 from movetrack.certificates.pdf import Layout, Printable, render_certificate
 from movetrack.extensions import db, limiter
+from movetrack.input import query_int
 from movetrack.media.pictograms import current_locale
 from movetrack.participants.models import Participant
 from movetrack.progress.queries import steps_on
@@ -116,7 +117,7 @@ def new(participant_id: int):
     form = IssueForm()
     form.offer(assignments, steps_on(assignments))
     if not form.is_submitted():
-        replaces = _replaced_or_404(participant, request.args.get("replaces", type=int))
+        replaces = _replaced_or_404(participant, query_int("replaces"))
         form.fill(services.default_choices(participant, assignments), replaces and replaces.id)
         return _render_issue_form(participant, form, replaces)
     replaces = _replaced_or_404(participant, form.replaces.data)
@@ -200,7 +201,6 @@ def download(certificate_id: int, layout: str):
         mimetype="application/pdf",
         download_name=f"{FILE_STEMS[language]}-{certificate.id}-{layout}.pdf",
     )
-    response.headers["Cache-Control"] = "private, no-store"  # a person's data
     return response
 
 

@@ -30,6 +30,7 @@ from movetrack.certificates import queries
 from movetrack.certificates.models import CODE_BYTES, Certificate
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
+from movetrack.i18n import lazy_text
 from movetrack.modules.models import STEP_COUNT
 from movetrack.participants.models import Assignment, Participant
 from movetrack.rules import RuleViolation
@@ -165,7 +166,7 @@ def _module_entries(
     unrated = [a.module.title for a in assignments if a.id not in reached]
     if unrated:
         raise RuleViolation(
-            _l(
+            lazy_text(
                 "No step was recorded by the end of the period for: %(modules)s.",
                 modules=", ".join(sorted(unrated)),
             ),
@@ -179,7 +180,7 @@ def _module_entries(
     unworded = [a.module.title for a, _reached, step in worded if step is None]
     if unworded:  # a library with a step missing; cannot happen through the library's forms
         raise RuleViolation(
-            _l(
+            lazy_text(
                 "The library has no words for the step reached on: %(modules)s.",
                 modules=", ".join(sorted(unworded)),
             ),

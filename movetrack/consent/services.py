@@ -24,6 +24,7 @@ from movetrack.auth.policy import SHARE_COLUMNS, Kind, Share, Shared, in_force, 
 from movetrack.clock import local_today, utcnow
 from movetrack.consent.models import Consent
 from movetrack.extensions import db
+from movetrack.i18n import lazy_text
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
 from movetrack.placements.models import Placement
@@ -83,7 +84,7 @@ def _refuse_a_second_consent(participant: Participant, ordering_unit, other_part
     )
     if already:
         raise RuleViolation(
-            _l(
+            lazy_text(
                 "%(party)s already has a consent in force. To change what it may see, "
                 "withdraw that consent first and record a new one; the history keeps both.",
                 party=_party_name(ordering_unit, other_party),

@@ -15,7 +15,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -32,9 +31,9 @@ from movetrack.forms import (
     NOT_A_NUMBER,
     TOO_LONG,
     ServiceForm,
-    optional_int,
     strip,
 )
+from movetrack.input import BoundedIntegerField, optional_int
 from movetrack.modules.models import Module
 from movetrack.org.models import Workstation
 from movetrack.participants.forms import STEP_INPUT
@@ -179,7 +178,7 @@ class GoalModuleForm(ServiceForm):
         _l("Module"), coerce=optional_int, validate_choice=False,
         invalid_value_message=NOT_A_CHOICE,
     )
-    target_step = IntegerField(
+    target_step = BoundedIntegerField(
         _l("Target step"), validators=[Optional()], invalid_value_message=NOT_A_NUMBER,
         render_kw=STEP_INPUT,
     )

@@ -31,6 +31,7 @@ from movetrack.followups.forms import (
     UnitSettingsForm,
 )
 from movetrack.followups.models import FollowUp, FollowUpKind
+from movetrack.input import query_int
 from movetrack.participants.models import AssignmentStatus
 from movetrack.participants.queries import (
     assignable_modules,
@@ -229,7 +230,7 @@ def _goal_or_404(placement: Placement, goal_id: int):
 @staff_only
 def new_goal(placement_id: int):
     placement = placement_or_404(current_user, placement_id)
-    parent_id = request.args.get("parent_id", type=int)
+    parent_id = query_int("parent_id")
     parent = _goal_or_404(placement, parent_id) if parent_id else None
     form = GoalForm()
     error = None
@@ -309,7 +310,7 @@ def unlink_module(placement_id: int, goal_id: int, assignment_id: int):
 @staff_only
 def due():
     units = units_in_scope(current_user)
-    unit_id = request.args.get("unit_id", type=int)
+    unit_id = query_int("unit_id")
     unit = unit_or_404(current_user, unit_id) if unit_id else None
     return render_template(
         "followups/due.html",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, pgettext
 
+from movetrack.i18n import lazy_text
 from movetrack.rules import RuleViolation
 
 DEFAULT_SCHEDULE = ("3w", "2m", "3m", "every 3m")
@@ -91,7 +92,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def _not_an_entry(entry: str) -> RuleViolation:
     return RuleViolation(
-        _l(
+        lazy_text(
             "“%(entry)s” is not a follow-up time. Write a number and d (days), w (weeks) or "
             "m (months), such as 3w or 2m, and “every 3m” for one that repeats.",
             entry=entry,
@@ -107,7 +108,7 @@ def _parsed_entry(entry: str) -> tuple[bool, Offset]:
     amount = int(match["amount"])
     if not 1 <= amount <= MAX_AMOUNT:
         raise RuleViolation(
-            _l("“%(entry)s”: use a number from 1 to %(max)d.", entry=entry, max=MAX_AMOUNT),
+            lazy_text("“%(entry)s”: use a number from 1 to %(max)d.", entry=entry, max=MAX_AMOUNT),
             field="follow_up_schedule",
         )
     return bool(match["repeat"]), Offset(amount, UNIT_LETTERS[match["unit"]])
@@ -146,8 +147,8 @@ def parse(text: str | list[str] | tuple[str, ...]) -> Schedule:
             every = offset
         elif fixed and _days(offset) <= _days(fixed[-1]):
             raise RuleViolation(
-                _l("Write the follow-up times in order, earliest first: “%(entry)s” comes "
-                   "too late.", entry=entry),
+                lazy_text("Write the follow-up times in order, earliest first: “%(entry)s” comes "
+                          "too late.", entry=entry),
                 field="follow_up_schedule",
             )
         else:

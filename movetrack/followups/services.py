@@ -33,6 +33,7 @@ from movetrack.conflicts import check_version, conflict, saving, shown_value
 from movetrack.extensions import db
 from movetrack.followups import queries, schedule
 from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
+from movetrack.i18n import lazy_text
 from movetrack.modules.models import STEP_COUNT, Module
 from movetrack.org.models import Unit, Workstation
 from movetrack.participants.models import Assignment, AssignmentStatus
@@ -118,7 +119,7 @@ def _workstation_of(placement: Placement, workstation_id: int | None) -> int | N
         or (workstation.archived and workstation.id != placement.workstation_id)
     ):
         raise RuleViolation(
-            _l("Choose a workstation in %(unit)s, or none.", unit=placement.unit.name),
+            lazy_text("Choose a workstation in %(unit)s, or none.", unit=placement.unit.name),
             field="workstation_id",
         )
     return workstation.id

@@ -13,10 +13,13 @@ from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPict
 
 
 def visible_upload(who, upload_id: int, column):
-    """(content_type, sha256, data) of an upload the principal may see, else None; `column`
-    is the variant (Upload.data or Upload.thumbnail), the only bytes read."""
+    """(content_type, sha256, data, on_a_step) of an upload the principal may see, else
+    None; `column` is the variant (Upload.data or Upload.thumbnail), the only bytes read;
+    `on_a_step`: library content (a step's picture), not a person's photo."""
+    on_a_step = sa.exists().where(StepPicture.upload_id == Upload.id)
     return db.session.execute(
-        sa.select(Upload.content_type, Upload.sha256, column.label("data"))
+        sa.select(Upload.content_type, Upload.sha256, column.label("data"),
+                  on_a_step.label("on_a_step"))
         .where(Upload.id == upload_id, upload_visible(who))
     ).one_or_none()
 

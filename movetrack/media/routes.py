@@ -21,6 +21,7 @@ from movetrack.auth.policy import (
     allowed,
     may_change,
 )
+from movetrack.input import query_int
 from movetrack.media import queries, services
 from movetrack.media.forms import PhotoForm
 from movetrack.media.models import Upload
@@ -37,6 +38,7 @@ from movetrack.modules.models import (
     StepPicture,
 )
 from movetrack.rules import RuleViolation
+from movetrack.security import cache_privately
 from movetrack.templating import is_htmx
 from movetrack.web import fragment_or_page
 
@@ -44,13 +46,6 @@ bp = Blueprint("media", __name__, url_prefix="/media")
 staff_only = allowed("change", Kind.PHOTO)
 CACHE_SECONDS = 86400
 MOVES = {"earlier": -1, "later": 1}
-
-
-@bp.after_request
-def vary_on_htmx(response: Response) -> Response:
-    # The same URL answers htmx with a fragment and a browser with a whole page.
-    response.vary.add("HX-Request")
-    return response
 
 
 def library_managers_only(view):
@@ -73,9 +68,8 @@ def _serve(upload_id: int, column, variant: str) -> Response:
         abort(404)
     response = Response(row.data, mimetype=row.content_type)
     response.set_etag(f"{row.sha256}-{variant}")
-    # Private: a shared proxy must not hand one person's photo to another.
-    response.cache_control.private = True
-    response.cache_control.max_age = CACHE_SECONDS
+    if row.on_a_step:  # library content, shown on every tablet all day; a person's photo is no-store
+        cache_privately(response, CACHE_SECONDS)
     return response.make_conditional(request)
 
 
@@ -235,8 +229,8 @@ def pictogram_search():
     those who may change the library; a plain GET there goes back to the picker itself.
     """
     query, category = _search_args()
-    module_id = request.args.get("module_id", type=int)
-    step_number = request.args.get("step", type=int)
+    module_id = query_int("module_id")
+    step_number = query_int("step")
     in_picker = module_id is not None and step_number in range(1, STEP_COUNT + 1)
     add_url = None
     if in_picker and may_change(current_user, Kind.LIBRARY):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import threading
 import warnings
 from typing import NamedTuple
 
@@ -34,7 +35,7 @@ JPEG_QUALITY = 85  # JPEG rather than WEBP: the PDF module sheets (fpdf2) embed 
 MAX_DESCRIPTION_LENGTH = 200  # Upload.description
 
 NOT_A_PICTURE = _l("The file is not a picture we can read. Use a JPG or PNG photo.")
-TOO_MANY_PIXELS = _l("The picture has too many pixels.")
+BUSY = _l("Many pictures are being saved right now. Try again in a minute.")
 
 
 # --- Photos ---------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def save_upload_bytes(data: bytes, user: User | None, description: str = "") -> 
         description=description,
         data=photo.data,
         thumbnail=thumbnail.data,
-        uploaded_by_id=user.id,
+        uploaded_by_id=user.id if user is not None else None,
     )
     db.session.add(upload)
     audit.record(user, "upload.created", upload, byte_size=upload.byte_size, sha256=upload.sha256)
@@ -116,25 +117,49 @@ def _pixel_limit(max_pixels: int):
             Image.MAX_IMAGE_PIXELS = previous
 
 
+def too_many_pixels(max_pixels: int):
+    return _l("The picture has too many pixels (at most %(megapixels)d megapixels). "
+              "Take it with the tablet's camera, or save it smaller.",
+              megapixels=max(1, max_pixels // 1_000_000))
+
+
+@contextlib.contextmanager
+def _decode_slot():
+    """One of UPLOAD_CONCURRENT_DECODES turns of this process. Decoding is the costly part of
+    an upload (memory and a core); an upload that waits too long is told to try again."""
+    config = current_app.config
+    slots = current_app.extensions.setdefault(
+        "photo_decode_slots", threading.BoundedSemaphore(config["UPLOAD_CONCURRENT_DECODES"]))
+    if not slots.acquire(timeout=config["UPLOAD_DECODE_WAIT_SECONDS"]):
+        raise RuleViolation(BUSY, field="photo")
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def _decode(data: bytes) -> Image.Image:
     """The picture's pixels, upright, within UPLOAD_MAX_SIDE and on white, with nothing
-    else of the file kept. Shrunk before flattening, so a big photo is copied small."""
+    else of the file kept. A JPEG is decoded at a reduced scale (draft) and anything else
+    shrunk (reduce, inside thumbnail) before it is turned or flattened, so a big photo is
+    copied small; the pixel limit bounds the one full decode of a PNG or WEBP."""
     max_pixels = current_app.config["UPLOAD_MAX_PIXELS"]
     max_side = current_app.config["UPLOAD_MAX_SIDE"]
     try:
-        with _pixel_limit(max_pixels):
+        with _pixel_limit(max_pixels), _decode_slot():
             with Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS) as probe:
                 probe.verify()  # structure and checksums; the image is unusable afterwards
             image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
             if image.width * image.height > max_pixels:
-                raise RuleViolation(TOO_MANY_PIXELS, field="photo")
+                raise RuleViolation(too_many_pixels(max_pixels), field="photo")
             image.draft("RGB", (max_side, max_side))  # JPEG decodes at a smaller scale: less memory
             image.load()
-            ImageOps.exif_transpose(image, in_place=True)
+            # Within a square, so shrinking before turning upright gives the same picture.
             image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)  # only ever shrinks
+            ImageOps.exif_transpose(image, in_place=True)
             return _flatten(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise RuleViolation(TOO_MANY_PIXELS, field="photo") from None
+        raise RuleViolation(too_many_pixels(max_pixels), field="photo") from None
     except RuleViolation:
         raise
     except Exception:  # noqa: BLE001  hostile files make Pillow raise OSError, SyntaxError, struct.error, ...

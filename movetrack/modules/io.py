@@ -29,6 +29,7 @@ from sqlalchemy import orm
 from sqlalchemy.orm import aliased
 
 from movetrack.extensions import db
+from movetrack.i18n import lazy_text
 from movetrack.media.models import Upload
 from movetrack.media.pictograms import all_pictograms
 from movetrack.modules.models import (
@@ -94,9 +95,12 @@ class ImportRejected(RuleViolation):
 
 
 def parse_library(raw: bytes | str) -> Any:
-    """The file's JSON, or ImportRejected saying why it is not JSON."""
+    """The file's JSON, or ImportRejected saying why it is not JSON (or holds a NUL)."""
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
+        if not _contains_nul(data):
+            return data
+        message = _l("The file contains a NUL character (code 0), which no text can hold.")
     except json.JSONDecodeError as error:
         message = _l(
             "The file is not valid JSON: %(error)s (line %(line)d, column %(column)d).",
@@ -107,6 +111,23 @@ def parse_library(raw: bytes | str) -> Any:
     except RecursionError:
         message = _l("The file is nested too deeply to be a module library.")
     raise ImportRejected([ImportProblem(None, None, "", message)])
+
+
+def _contains_nul(data: Any) -> bool:
+    """Whether any text in the parsed file holds a NUL, which PostgreSQL cannot store.
+    (Only an escaped \\u0000 gets this far: JSON refuses a raw one.)"""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 _TYPE_NAMES = {
@@ -204,12 +225,12 @@ def _check_envelope(data: Any) -> list[ImportProblem]:
     problems = []
     if data.get("format") != FORMAT:
         found = _quoted(data["format"]) if "format" in data else MISSING
-        problems.append(ImportProblem(None, None, "format", _l(
+        problems.append(ImportProblem(None, None, "format", lazy_text(
             'expected "%(format)s" (a movetrack module library), found %(found)s',
             format=FORMAT, found=found)))
     elif data.get("version") != FORMAT_VERSION:
         found = _quoted(data["version"]) if "version" in data else MISSING
-        problems.append(ImportProblem(None, None, "version", _l(
+        problems.append(ImportProblem(None, None, "version", lazy_text(
             "this installation reads version %(supported)d, found %(found)s",
             supported=FORMAT_VERSION, found=found)))
     elif not isinstance(data.get("modules"), list):
@@ -219,11 +240,11 @@ def _check_envelope(data: Any) -> list[ImportProblem]:
 
 
 def _unknown_area(**values):
-    return _l("unknown area %(found)s (expected one of %(choices)s)", **values)
+    return lazy_text("unknown area %(found)s (expected one of %(choices)s)", **values)
 
 
 def _unknown_kind(**values):
-    return _l("unknown kind %(found)s (expected one of %(choices)s)", **values)
+    return lazy_text("unknown kind %(found)s (expected one of %(choices)s)", **values)
 
 
 def _check_module(index: int, entry: Any, known: _Known) -> list[ImportProblem]:
@@ -232,7 +253,7 @@ def _check_module(index: int, entry: Any, known: _Known) -> list[ImportProblem]:
     found = _ModuleProblems(index, entry)
     found.text("key", entry.get("key"), KEY_MAX_LENGTH)
     if isinstance(entry.get("key"), str) and entry["key"] and not KEY_PATTERN.fullmatch(entry["key"]):
-        found.add("key", _l('use only a–z, 0–9, "-" and "_", found %(found)s', found=_quoted(entry["key"])))
+        found.add("key", lazy_text('use only a–z, 0–9, "-" and "_", found %(found)s', found=_quoted(entry["key"])))
     found.text("title", entry.get("title"), TITLE_MAX_LENGTH)
     found.text("description", entry.get("description"), DESCRIPTION_MAX_LENGTH, required=False)
     _check_choice(found, "area", entry.get("area"), AREA_KEYS, _unknown_area)
@@ -288,8 +309,8 @@ def _check_steps(found: _ModuleProblems, steps: Any, known: _Known) -> None:
         if number is None:
             found.add(f"{where}.number", MISSING)
         elif type(number) is not int or not 1 <= number <= STEP_COUNT:
-            found.add(f"{where}.number", _l("expected a whole number from 1 to %(count)d, found %(found)s",
-                                            count=STEP_COUNT, found=_quoted(number)))
+            found.add(f"{where}.number", lazy_text("expected a whole number from 1 to %(count)d, found %(found)s",
+                                                   count=STEP_COUNT, found=_quoted(number)))
         elif number in numbers_seen:
             found.add(f"{where}.number", _l("step %(number)d appears more than once", number=number))
         else:
@@ -314,7 +335,7 @@ def _check_pictures(found: _ModuleProblems, step_where: str, pictures: Any, know
             if not isinstance(key, str):
                 found.add(f"{where}.pictogram", _expected(_l("a pictogram's key"), key))
             elif key not in known.pictograms:
-                found.add(f"{where}.pictogram", _l("unknown pictogram %(key)s", key=_quoted(key)))
+                found.add(f"{where}.pictogram", lazy_text("unknown pictogram %(key)s", key=_quoted(key)))
         else:
             _check_photo(found, f"{where}.photo", picture["photo"])
 
@@ -327,8 +348,8 @@ def _check_photo(found: _ModuleProblems, where: str, photo: Any) -> None:
     if content_type is None:
         found.add(f"{where}.content_type", MISSING)
     elif not isinstance(content_type, str) or not content_type.startswith("image/"):
-        found.add(f"{where}.content_type", _l('expected an image type such as "image/jpeg", found %(found)s',
-                                              found=_quoted(content_type)))
+        found.add(f"{where}.content_type", lazy_text('expected an image type such as "image/jpeg", found %(found)s',
+                                                     found=_quoted(content_type)))
     data = photo.get("data")
     if data is None or data == "":
         found.add(f"{where}.data", MISSING)
@@ -354,7 +375,7 @@ def _check_keys_unique(entries: list) -> list[ImportProblem]:
         if not isinstance(key, str):
             continue
         if key in first_at:
-            problems.append(ImportProblem(index, _title_of(entry), "key", _l(
+            problems.append(ImportProblem(index, _title_of(entry), "key", lazy_text(
                 '"%(key)s" is also the key of modules[%(first)d]; each module needs its own key',
                 key=key, first=first_at[key])))
         else:
@@ -377,10 +398,10 @@ def _check_parents(entries: list, known: _Known) -> list[ImportProblem]:
             continue
         title = _title_of(entry)
         if parent not in parents:
-            problems.append(ImportProblem(index, title, "parent", _l(
+            problems.append(ImportProblem(index, title, "parent", lazy_text(
                 '"%(parent)s" is not in the file or the library', parent=parent)))
         elif loop := _loop_through(entry["key"], parents):
-            problems.append(ImportProblem(index, title, "parent", _l(
+            problems.append(ImportProblem(index, title, "parent", lazy_text(
                 "the parents go round in a circle: %(loop)s", loop=" → ".join(loop))))
     return problems
 

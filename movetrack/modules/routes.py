@@ -11,7 +11,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -19,6 +18,7 @@ from flask_login import current_user, login_required
 
 from movetrack.auth.policy import Kind, allowed, may_change
 from movetrack.clock import local_today
+from movetrack.input import query_int
 from movetrack.modules import io, queries, services
 from movetrack.modules.forms import (
     ImportForm,
@@ -66,7 +66,7 @@ def detail(module_id: int):
 def sheet(module_id: int):
     """The printable modulblad; ?version=N shows the wording an older rating was given under."""
     module = queries.module_or_404(module_id)
-    version = queries.version_with_steps(module, request.args.get("version", type=int))
+    version = queries.version_with_steps(module, query_int("version"))
     return render_template("modules/sheet.html", module=module, version=version)
 
 

@@ -27,6 +27,7 @@ from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import utcnow
 from movetrack.extensions import db
+from movetrack.i18n import lazy_text
 from movetrack.media.models import Upload
 from movetrack.media.services import save_upload_bytes
 from movetrack.modules import io, queries
@@ -428,7 +429,7 @@ class _LibraryImport:
             if not found:
                 self.result.warnings.append(ImportProblem(
                     index, entry["title"].strip(), "workstations",
-                    _l('no workstation is called "%(name)s" here; the link was skipped', name=name),
+                    lazy_text('no workstation is called "%(name)s" here; the link was skipped', name=name),
                 ))
             linked.update((w.id, w) for w in found)
         return list(linked.values())

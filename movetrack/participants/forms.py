@@ -8,7 +8,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SearchField,
     SelectField,
     StringField,
@@ -22,9 +21,10 @@ from movetrack.forms import (
     NOT_A_NUMBER,
     TOO_LONG,
     ServiceForm,
-    optional_int,
     strip,
 )
+from movetrack.i18n import lazy_text
+from movetrack.input import BoundedIntegerField, optional_int
 from movetrack.modules.models import Module
 from movetrack.org.models import Unit, Workstation
 from movetrack.participants.models import GENDER_LABELS, AssignmentStatus, Gender
@@ -71,7 +71,7 @@ class ParticipantForm(ServiceForm):
         filters=[strip],
         render_kw={"autocomplete": "off"},
     )
-    birth_year = IntegerField(
+    birth_year = BoundedIntegerField(
         _l("Birth year (optional)"),
         validators=[Optional()],
         invalid_value_message=NOT_A_NUMBER,
@@ -147,13 +147,13 @@ class ParticipantFilterForm(FlaskForm):
 
 
 class StepsForm(ServiceForm):
-    baseline_step = IntegerField(
+    baseline_step = BoundedIntegerField(
         _l("Starting step (optional)"),
         validators=[Optional()],
         invalid_value_message=NOT_A_NUMBER,
         render_kw=STEP_INPUT,
     )
-    goal_step = IntegerField(
+    goal_step = BoundedIntegerField(
         _l("Goal step (optional)"),
         validators=[Optional()],
         invalid_value_message=NOT_A_NUMBER,
@@ -175,7 +175,7 @@ class AssignModuleForm(StepsForm):
         self.module_id.choices = [SelectChoice("", _l("Choose a module"))] + [
             SelectChoice(
                 module.id,
-                _l("%(title)s (already assigned)", title=module.title)
+                lazy_text("%(title)s (already assigned)", title=module.title)
                 if module.id in assigned_ids
                 else module.title,
                 render_kw={"disabled": True} if module.id in assigned_ids else {},

@@ -20,6 +20,7 @@ from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change, unit_ids_in_scope
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
+from movetrack.i18n import lazy_text
 from movetrack.media.models import Upload
 from movetrack.media.services import save_upload
 from movetrack.modules.models import STEP_COUNT, Module
@@ -124,7 +125,7 @@ def _workstation_in(unit: Unit, workstation_id: int | None, current_id: int | No
         or (workstation.archived and workstation.id != current_id)
     ):
         raise RuleViolation(
-            _l("Choose a workstation in %(unit)s, or none.", unit=unit.name), field="workstation_id"
+            lazy_text("Choose a workstation in %(unit)s, or none.", unit=unit.name), field="workstation_id"
         )
     return workstation.id
 
@@ -234,7 +235,7 @@ def _checked_assignment_day(day: dt.date | None) -> dt.date:
 
 def _already_has_module(participant: Participant) -> RuleViolation:
     return RuleViolation(
-        _l("%(name)s already has this module.", name=participant.display_name), field="module_id"
+        lazy_text("%(name)s already has this module.", name=participant.display_name), field="module_id"
     )
 
 

@@ -22,7 +22,8 @@ from wtforms.validators import DataRequired, Optional
 
 from movetrack.auth.models import User
 from movetrack.clock import local_today
-from movetrack.forms import NOT_A_CHOICE, MultiCheckboxField, optional_int, strip
+from movetrack.forms import NOT_A_CHOICE, MultiCheckboxField, strip
+from movetrack.input import optional_int
 from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
 from movetrack.placements import flow

@@ -16,6 +16,7 @@ from movetrack.auth.policy import Kind, allowed, units_in_scope
 from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
 from movetrack.followups.queries import exit_questions_for
+from movetrack.input import query_int
 from movetrack.org.queries import ordering_units_of
 from movetrack.placements import queries, services
 from movetrack.placements.forms import (
@@ -60,7 +61,7 @@ def _conflict_in(violation: RuleViolation) -> EditConflict | None:
 def index():
     form = PlacementFilterForm(formdata=request.args)
     form.offer(units_in_scope(current_user), ordering_units_of(current_user))
-    page = request.args.get("page", 1, type=int)
+    page = query_int("page", default=1)
     pagination = queries.placement_list(current_user, page=page, **form.filters())
     return render_template("placements/index.html", form=form, pagination=pagination, **LABELS)
 
@@ -97,7 +98,7 @@ def _render_order_form(
 def new():
     form = NewOrderForm()
     if not form.is_submitted():
-        form.participant_id.data = request.args.get("participant_id", type=int)
+        form.participant_id.data = query_int("participant_id")
     _offer_order_choices(form)
     form.offer_participants(
         queries.orderable_participants(current_user), len(units_in_scope(current_user)) > 1

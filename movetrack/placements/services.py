@@ -32,6 +32,7 @@ from movetrack.clock import local_today
 from movetrack.conflicts import check_version, saving, shown_value
 from movetrack.extensions import db
 from movetrack.followups.services import schedule_after_exit
+from movetrack.i18n import lazy_text
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
 from movetrack.placements import flow, queries
@@ -145,7 +146,7 @@ def _check_no_open_placement(participant: Participant, except_id: int | None = N
     open_one = queries.open_placement_of(participant.id, except_id)
     if open_one is not None:
         raise RuleViolation(
-            _l(
+            lazy_text(
                 "%(name)s already has an open order or placement (%(status)s, received %(date)s). "
                 "Continue with that one, or end it first.",
                 name=participant.display_name,
@@ -196,7 +197,7 @@ def _checked_case_worker(
         )
     if worker.ordering_unit_id != ordering_unit.id:
         raise RuleViolation(
-            _l(
+            lazy_text(
                 "%(name)s works at %(theirs)s, not at %(chosen)s. Choose a case worker of the "
                 "ordering unit, or none.",
                 name=worker.name,
