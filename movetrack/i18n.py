@@ -68,7 +68,9 @@ def update_catalogs() -> None:
     pot = TRANSLATIONS / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(BABEL_CONFIG),
-         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), "movetrack"],
+         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot),
+         # Babel skips folders named _* by default, and templates/_macros is one.
+         "--ignore-dirs", ".*", "movetrack"],
         check=True,
     )
     for language in current_app.config["LANGUAGES"]:

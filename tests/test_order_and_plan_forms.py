@@ -97,5 +97,9 @@ def test_a_requested_period_without_an_end_has_no_dangling_dash(client, auth, wo
     assert page.status_code == 200
     period = page.text.split("Requested period</dt><dd>")[1].split("</dd>")[0]
     assert period.startswith("From ") and "–" not in period
+    with client.session_transaction() as session:
+        session["lang"] = "sv"
+    swedish = client.get(f"/orders/{placement.id}").text
+    assert "<dd>Från " in swedish and "– –" not in swedish
     staff_page = client.get(f"/placements/{placement.id}")
     assert staff_page.status_code == 403  # the case worker's own page only

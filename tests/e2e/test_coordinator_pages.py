@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import LAPTOP, TABLET
 
+
 def _signed_in(sign_in, username):
     """Signed in, once the sign-in has landed (a navigation before that would cancel it)."""
     page = sign_in(username)
