@@ -91,7 +91,7 @@ def withdraw(participant_id: int, consent_id: int):
     if consent.withdrawn_on is None and not form.validate():
         return refused()
     try:
-        services.withdraw_consent(current_user, consent, form.withdrawn_on.data)
+        services.withdraw_consent(current_user, consent, form.withdrawn_on.data, form.reason.data)
     except RuleViolation as violation:
         return refused(show_violation(form, violation))
     flash(_("The consent is withdrawn. From now on nothing more is shown under it."), "success")
