@@ -14,6 +14,7 @@ def test_supervisor_records_a_step_in_three_taps(sign_in, live_server):
 
     page.locator(".person-tile", has_text="Anna").tap()  # tap 1: the person
     page.get_by_role("link", name=re.compile("Introduktion")).tap()  # tap 2: the module
+    page.wait_for_load_state()  # htmx binds the step buttons when the page has loaded
     expect(page.locator(".step-button")).to_have_count(10)
     page.evaluate("window.__sameDocument = true")
     page.locator(".step-button").nth(5).tap()  # tap 3: step 6
@@ -33,6 +34,7 @@ def test_a_note_is_saved_with_the_step(sign_in):
     page = sign_in("handledare")
     page.locator(".person-tile", has_text="Ahmed").tap()
     page.get_by_role("link", name=re.compile("Närvaro")).tap()
+    page.wait_for_load_state()
     page.get_by_text("Lägg till en anteckning").tap()
     page.get_by_label("Anteckning (valfritt)").fill("Kom i tid hela veckan")
     page.get_by_label("Håller med").check()
