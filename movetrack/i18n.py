@@ -56,7 +56,9 @@ def update_catalogs() -> None:
     pot = TRANSLATIONS / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(BABEL_CONFIG),
-         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), "movetrack"],
+         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot),
+         # Babel skips directories starting with "_" unless told otherwise: templates/_macros too.
+         "--ignore-dirs", ".* __pycache__", "movetrack"],
         check=True,
     )
     for language in current_app.config["LANGUAGES"]:

@@ -58,11 +58,34 @@ def steps_on(assignments: Iterable[Assignment], on_day: dt.date | None = None) -
     if not ids:
         return {}
     latest = _ranked(ids, newest_first=True, on_day=on_day)
-    missing = [a for a in assignments if a.id not in latest and a.baseline_step is None]
-    first = _ranked([a.id for a in missing], newest_first=False, on_day=None) if missing else {}
-    return {
-        a.id: latest.get(a.id) or a.baseline_step or first.get(a.id) for a in assignments
-    }
+    baselines = first_steps(a for a in assignments if a.id not in latest)
+    return {a.id: latest.get(a.id) or baselines.get(a.id) for a in assignments}
+
+
+def first_steps(assignments: Iterable[Assignment], on_day: dt.date | None = None) -> dict[int, int | None]:
+    """{assignment id: baseline} (MOVE.md §5): the step given at assignment, else the first
+    rating that counts (on or before the day, when one is given). At most one query."""
+    assignments = list(assignments)
+    missing = [a.id for a in assignments if a.baseline_step is None]
+    first = _ranked(missing, newest_first=False, on_day=on_day) if missing else {}
+    return {a.id: a.baseline_step or first.get(a.id) for a in assignments}
+
+
+def counted_steps(assignment_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, int]]]:
+    """{assignment id: [(day, step), …] oldest first}: the ratings that count, for the
+    step-progression charts. One query however many assignments and ratings."""
+    ids = list(assignment_ids)
+    points: dict[int, list[tuple[dt.date, int]]] = {assignment_id: [] for assignment_id in ids}
+    if not ids:
+        return points
+    rows = db.session.execute(
+        sa.select(Rating.assignment_id, Rating.rated_on, Rating.step)
+        .where(Rating.assignment_id.in_(ids), counting_ratings())
+        .order_by(Rating.rated_on, Rating.recorded_at, Rating.id)
+    )
+    for assignment_id, day, step in rows:
+        points[assignment_id].append((day, step))
+    return points
 
 
 def history(assignment: Assignment) -> list[tuple[Rating, str | None]]:
@@ -89,6 +112,22 @@ def step_titles(version_steps: set[tuple[int, int]]) -> dict[tuple[int, int], st
         )
     )
     return {(version_id, number): title for version_id, number, title in rows}
+
+
+def steps_with_pictures(version_steps: set[tuple[int, int]]) -> dict[tuple[int, int], ModuleStep]:
+    """{(version id, step number): the step with its version and its pictures (a photo's
+    upload too)}: three statements at most, however many steps."""
+    if not version_steps:
+        return {}
+    steps = db.session.scalars(
+        sa.select(ModuleStep)
+        .where(sa.tuple_(ModuleStep.version_id, ModuleStep.number).in_(list(version_steps)))
+        .options(
+            orm.joinedload(ModuleStep.version),
+            orm.selectinload(ModuleStep.pictures).selectinload(StepPicture.upload),
+        )
+    )
+    return {(step.version_id, step.number): step for step in steps}
 
 
 def active_assignments(participant: Participant) -> list[Assignment]:
