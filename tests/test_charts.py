@@ -17,6 +17,7 @@ from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.placements.models import Placement, PlacementStatus, Purpose
 from movetrack.progress import charts
 from movetrack.progress.models import Rating
+from movetrack.progress.queries import first_steps, steps_on
 from tests import factories
 from tests.helpers import count_queries
 
@@ -387,3 +388,13 @@ def test_history_start_is_the_first_rating_when_no_baseline_was_given(client, au
     assert page.status_code == 200
     assert "Started at step 3." in page.text and "Start: step 3" in page.text
     assert chart_svg(page.text).find(f"{SVG}g[@class='chart-baseline']").get("data-step") == "3"
+
+
+def test_a_step_as_it_was_on_a_day_never_shows_a_later_rating(app, world):
+    """MOVE.md §5: a module not yet rated on d has no step that day (no baseline given)."""
+    world.anna_module.baseline_step = None
+    rate_days_back(world, {2: 6})
+    before = today() - dt.timedelta(days=5)
+    assert steps_on([world.anna_module], before) == {world.anna_module.id: None}
+    assert first_steps([world.anna_module], before) == {world.anna_module.id: None}
+    assert steps_on([world.anna_module]) == first_steps([world.anna_module]) == {world.anna_module.id: 6}

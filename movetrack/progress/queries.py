@@ -58,7 +58,7 @@ def steps_on(assignments: Iterable[Assignment], on_day: dt.date | None = None) -
     if not ids:
         return {}
     latest = _ranked(ids, newest_first=True, on_day=on_day)
-    baselines = first_steps(a for a in assignments if a.id not in latest)
+    baselines = first_steps((a for a in assignments if a.id not in latest), on_day)
     return {a.id: latest.get(a.id) or baselines.get(a.id) for a in assignments}
 
 
