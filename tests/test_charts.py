@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from flask import render_template_string
 
+from movetrack.caseworker.queries import _progress
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.followups.models import FollowUp, FollowUpKind
@@ -398,3 +399,16 @@ def test_a_step_as_it_was_on_a_day_never_shows_a_later_rating(app, world):
     assert steps_on([world.anna_module], before) == {world.anna_module.id: None}
     assert first_steps([world.anna_module], before) == {world.anna_module.id: None}
     assert steps_on([world.anna_module]) == first_steps([world.anna_module]) == {world.anna_module.id: 6}
+
+
+def test_the_case_workers_baseline_is_the_first_rating_when_none_was_given(app, world):
+    """The case worker's progress keeps MOVE.md's baseline: the first rating on or before
+    the day looked at, never one made later."""
+    world.anna_module.baseline_step = None
+    world.anna_module.assigned_on = today() - dt.timedelta(days=30)
+    rate_days_back(world, {20: 3, 2: 5})
+    placement = follow_up_of(world).placement
+    now = _progress(placement, [], today()).modules[0]
+    earlier = _progress(placement, [], today() - dt.timedelta(days=25)).modules[0]
+    assert (now.baseline, now.current) == (3, 5)
+    assert (earlier.baseline, earlier.current) == (None, None)

@@ -27,11 +27,9 @@ from movetrack.followups.models import FollowUp
 from movetrack.modules.models import Module, ModuleArea, ModuleVersion
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import OPEN_STATUSES, Placement, PlacementEvent, PlacementStatus
-from movetrack.progress.queries import steps_on
+from movetrack.progress.queries import first_steps, steps_on
 
 OPEN, CLOSED, EVERY_ORDER = "open", "closed", "all"
-# A step on this day is the baseline (MOVE.md §5): no rating is that old.
-BEFORE_ANY_RATING = dt.date.min
 
 
 @dataclass(frozen=True)
@@ -156,7 +154,7 @@ def _progress(placement: Placement, follow_ups: list[FollowUp], as_of: dt.date) 
             .order_by(ModuleArea.position, ModuleVersion.title)
         )
     )
-    baselines = steps_on(assignments, BEFORE_ANY_RATING)
+    baselines = first_steps(assignments, as_of)
     current = steps_on(assignments, as_of)
     held = [f.held_on for f in follow_ups if f.held_on]
     return Progress(
