@@ -159,7 +159,7 @@ def _progress(placement: Placement, follow_ups: list[FollowUp], as_of: dt.date) 
             .order_by(ModuleArea.position, ModuleVersion.title)
         )
     )
-    starts = baselines(assignments)
+    starts = baselines(assignments, as_of)
     current = steps_on(assignments, as_of)
     held = [f.held_on for f in follow_ups if f.held_on]
     return Progress(

@@ -10,7 +10,7 @@ from sqlalchemy import orm
 
 from movetrack.certificates.models import CODE_MIN_LENGTH, Certificate
 from movetrack.extensions import db
-from movetrack.modules.models import Module, ModuleArea, ModuleStep, ModuleVersion
+from movetrack.modules.models import Module, ModuleArea, ModuleVersion
 from movetrack.participants.models import Assignment, Participant
 from movetrack.progress.models import Rating
 from movetrack.progress.queries import counting_ratings
@@ -104,18 +104,6 @@ def assignments_for_certificate(
             .options(orm.joinedload(Assignment.module).joinedload(Module.area))
         )
     )
-
-
-def step_wordings(version_steps: set[tuple[int, int]]) -> dict[tuple[int, int], ModuleStep]:
-    """{(version id, step number): the step with its version and pictures}: two statements."""
-    if not version_steps:
-        return {}
-    steps = db.session.scalars(
-        sa.select(ModuleStep)
-        .where(sa.tuple_(ModuleStep.version_id, ModuleStep.number).in_(list(version_steps)))
-        .options(orm.joinedload(ModuleStep.version), orm.selectinload(ModuleStep.pictures))
-    )
-    return {(step.version_id, step.number): step for step in steps}
 
 
 def certificates_of(participant: Participant) -> list[Certificate]:

@@ -33,6 +33,7 @@ from movetrack.extensions import db
 from movetrack.i18n import lazy_text
 from movetrack.modules.models import STEP_COUNT
 from movetrack.participants.models import Assignment, Participant
+from movetrack.progress.queries import steps_with_pictures
 from movetrack.rules import RuleViolation
 from movetrack.unit_of_work import refused_as
 
@@ -172,7 +173,7 @@ def _module_entries(
             ),
             field="modules",
         )
-    wordings = queries.step_wordings({(r.version_id, r.step) for r in reached.values()})
+    wordings = steps_with_pictures({(r.version_id, r.step) for r in reached.values()})
     worded = [
         (a, reached[a.id], wordings.get((reached[a.id].version_id, reached[a.id].step)))
         for a in assignments

@@ -47,7 +47,8 @@ from movetrack.placements.models import (
     PlacementStatus,
 )
 from movetrack.placements.queries import placement_or_404
-from movetrack.progress.queries import steps_on
+from movetrack.progress.charts import module_distances
+from movetrack.progress.queries import baselines, steps_on
 from movetrack.rules import RuleViolation
 from movetrack.web import form_status, show_violation
 
@@ -454,13 +455,15 @@ def pack(follow_up_id: int):
     placement = follow_up.placement
     assignments = assignments_of(placement.participant, placement.id)
     until = follow_up.held_on or local_today()
+    steps = steps_on(assignments, until)
     return render_template(
         "followups/pack.html",
         follow_up=follow_up,
         placement=placement,
         goals=queries.plan_of(placement),
         assignments=assignments,
-        steps=steps_on(assignments, until),
+        steps=steps,
+        distances=module_distances(assignments, baselines(assignments, until), steps),
         summary=_summary(follow_up, until),
         previous=queries.last_held(placement, before=until, other_than=follow_up.id),
         today=local_today(),

@@ -16,6 +16,7 @@ from movetrack.auth.policy import (
     participant_or_404,
     units_in_scope,
 )
+from movetrack.clock import local_today
 from movetrack.participants import queries, services
 from movetrack.participants.forms import (
     STATUS_ACTIONS,
@@ -33,7 +34,8 @@ from movetrack.participants.models import (
 )
 from movetrack.placements.models import PLACEMENT_STATUS_LABELS
 from movetrack.placements.queries import latest_placement_of
-from movetrack.progress.queries import steps_on
+from movetrack.progress.charts import module_distances
+from movetrack.progress.queries import baselines, steps_on, steps_with_pictures
 from movetrack.rules import RuleViolation
 from movetrack.web import show_violation
 
@@ -132,6 +134,32 @@ def _render_show(
 def show(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
     return _render_show(participant, AssignModuleForm(formdata=None))
+
+
+@bp.get("/<int:participant_id>/modules")
+@staff_only
+def overview(participant_id: int):
+    """The module overview (modulöversikt): every module with its step now and its goal,
+    pictures beside them, and how far each has come; made to be printed."""
+    participant = participant_or_404(current_user, participant_id)
+    assignments = queries.assignments_of(participant)
+    latest = steps_on(assignments)
+    wanted = {
+        (a.module.current_version.id, number)
+        for a in assignments
+        for number in (latest[a.id], a.goal_step)
+        if number
+    }
+    return render_template(
+        "participants/overview.html",
+        participant=participant,
+        assignments=assignments,
+        latest=latest,
+        steps=steps_with_pictures(wanted),
+        chart=module_distances(assignments, baselines(assignments), latest),
+        today=local_today(),
+        STATUS_LABELS=STATUS_LABELS,
+    )
 
 
 def _assignment_or_404(participant: Participant, assignment_id: int) -> Assignment:

@@ -83,9 +83,33 @@ def steps_on(assignments: Iterable[Assignment], on_day: dt.date | None = None) -
     return _by_assignment(assignments, step_on_day(on_day))
 
 
-def baselines(assignments: Iterable[Assignment]) -> dict[int, int | None]:
-    """{assignment id: baseline step}: one statement."""
-    return _by_assignment(assignments, baseline_step())
+def baselines(assignments: Iterable[Assignment], on_day: dt.date | None = None) -> dict[int, int | None]:
+    """{assignment id: baseline step}: one statement. As it was known on `on_day`, when
+    given (one more): none while no step was known yet, so a summary of that day never
+    shows a rating made after it (MOVE.md §5)."""
+    assignments = list(assignments)
+    found = _by_assignment(assignments, baseline_step())
+    if on_day is None:
+        return found
+    known = steps_on(assignments, on_day)
+    return {key: step if known[key] is not None else None for key, step in found.items()}
+
+
+def counted_steps(assignment_ids: Iterable[int]) -> dict[int, list[tuple[dt.date, int]]]:
+    """{assignment id: [(day, step), …] oldest first}: the ratings that count, for the
+    step-progression charts. One query however many assignments and ratings."""
+    ids = list(assignment_ids)
+    points: dict[int, list[tuple[dt.date, int]]] = {assignment_id: [] for assignment_id in ids}
+    if not ids:
+        return points
+    rows = db.session.execute(
+        sa.select(Rating.assignment_id, Rating.rated_on, Rating.step)
+        .where(Rating.assignment_id.in_(ids), counting_ratings())
+        .order_by(Rating.rated_on, Rating.recorded_at, Rating.id)
+    )
+    for assignment_id, day, step in rows:
+        points[assignment_id].append((day, step))
+    return points
 
 
 def history(assignment: Assignment) -> list[tuple[Rating, str | None]]:
@@ -112,6 +136,22 @@ def step_titles(version_steps: set[tuple[int, int]]) -> dict[tuple[int, int], st
         )
     )
     return {(version_id, number): title for version_id, number, title in rows}
+
+
+def steps_with_pictures(version_steps: set[tuple[int, int]]) -> dict[tuple[int, int], ModuleStep]:
+    """{(version id, step number): the step with its version and its pictures (a photo's
+    upload too)}: three statements at most, however many steps."""
+    if not version_steps:
+        return {}
+    steps = db.session.scalars(
+        sa.select(ModuleStep)
+        .where(sa.tuple_(ModuleStep.version_id, ModuleStep.number).in_(list(version_steps)))
+        .options(
+            orm.joinedload(ModuleStep.version),
+            orm.selectinload(ModuleStep.pictures).selectinload(StepPicture.upload),
+        )
+    )
+    return {(step.version_id, step.number): step for step in steps}
 
 
 def active_assignments(participant: Participant) -> list[Assignment]:

@@ -16,7 +16,7 @@ from movetrack.auth.policy import (
 from movetrack.clock import local_today
 from movetrack.idempotency import Saved
 from movetrack.participants.models import Assignment
-from movetrack.progress import queries, services
+from movetrack.progress import charts, queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
 from movetrack.progress.models import Rating
 from movetrack.rules import RuleViolation
@@ -125,6 +125,15 @@ def fix(assignment_id: int, rating_id: int):
     return _answer_saved(assignment, saved)
 
 
+def _step_chart(assignment: Assignment) -> charts.StepChart:
+    """The module's step over time: the staff ratings that count, baseline and goal."""
+    return charts.step_chart(
+        queries.counted_steps([assignment.id])[assignment.id],
+        baseline=queries.baselines([assignment])[assignment.id],
+        goal=assignment.goal_step,
+    )
+
+
 def _render_history(assignment: Assignment, correcting: Rating | None = None,
                     form: CorrectionForm | None = None, status: int = 200, error=None):
     return render_template(
@@ -132,6 +141,7 @@ def _render_history(assignment: Assignment, correcting: Rating | None = None,
         assignment=assignment,
         participant=assignment.participant,
         ratings=queries.history(assignment),
+        chart=_step_chart(assignment),
         current_step=queries.steps_on([assignment])[assignment.id],
         correcting=correcting,
         form=form,

@@ -55,7 +55,12 @@ def live_app(database_template, tmp_path_factory):
         pytest.skip("browser tests run in the SQLite pass")
     path = tmp_path_factory.mktemp("live") / "live.db"
     shutil.copyfile(database_template, path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e"})
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "e2e",
+        # The suite signs in more often in a minute than any person does; the limit itself
+        # is tested in tests/test_auth.py.
+        "LOGIN_RATE_LIMIT": "200 per minute",
+    })
     result = app.test_cli_runner().invoke(demo_command)
     assert result.exit_code == 0, result.output
     yield app
