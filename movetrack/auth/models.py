@@ -63,5 +63,9 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login's session id, prefixed: participants sign in too (mypages.session)."""
+        return f"u:{self.id}"
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles

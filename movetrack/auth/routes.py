@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from movetrack.auth.forms import ChangePasswordForm, LoginForm
-from movetrack.auth.models import User
+from movetrack.auth.policy import Kind, allowed
 from movetrack.auth.services import authenticate, change_password
-from movetrack.extensions import db, limiter, login_manager
+from movetrack.extensions import limiter, login_manager
+from movetrack.mypages.session import load_principal
 
 bp = Blueprint("auth", __name__)
 
@@ -16,8 +17,8 @@ login_manager.login_message = None  # the login page itself explains; no extra b
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str):
+    return load_principal(session_id)
 
 
 def _login_limit() -> str:
@@ -63,7 +64,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@allowed("change", Kind.ACCOUNT)
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -52,6 +52,8 @@ class Rating(db.Model):
     # Unique: a rating is corrected once; a wrong correction is itself corrected.
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("ratings.id"), unique=True)
     correction_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # The participant's own rating this staff rating agrees with ("approving" it adds this row).
+    agrees_with_id: Mapped[int | None] = mapped_column(sa.ForeignKey("self_ratings.id"))
 
     assignment: Mapped[Assignment] = relationship()
     module_version: Mapped[ModuleVersion] = relationship()

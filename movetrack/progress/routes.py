@@ -13,6 +13,7 @@ from movetrack.auth.policy import (
     assignment_or_404,
     participant_or_404,
 )
+from movetrack.mypages.queries import gap_to_talk_about, latest_self_steps
 from movetrack.participants.models import Assignment
 from movetrack.progress import queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
@@ -35,6 +36,8 @@ def participant_modules(participant_id: int):
         participant=participant,
         assignments=assignments,
         steps=queries.steps_on(assignments),
+        self_steps=latest_self_steps(assignment.id for assignment in assignments),
+        gap_to_talk_about=gap_to_talk_about,
     )
 
 
@@ -51,6 +54,8 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm, saved: Rating
         "participant": assignment.participant,
         "version": assignment.module.current_version,
         "current_step": queries.steps_on([assignment])[assignment.id],
+        "self_step": latest_self_steps([assignment.id]).get(assignment.id),
+        "gap_to_talk_about": gap_to_talk_about,
         "form": form,
         "saved": saved,
         "error": error,
