@@ -25,6 +25,7 @@ from movetrack.security import hash_password, verify_password
 from movetrack.unit_of_work import refused_as
 
 TOKEN_BYTES = 32  # 256 bits: a card cannot be guessed
+MIN_TOKEN_LENGTH = 43  # what token_urlsafe(32) gives
 PIN_PATTERN = re.compile(r"[0-9]{4}")
 PICTURES_IN_SEQUENCE = 3
 # The pictures a sequence is chosen from (pictograms in static/pictograms): easy to tell apart.
@@ -53,14 +54,18 @@ def _check_secrets(pin: str | None, pictures: Sequence[str] | None) -> None:
         raise RuleViolation(_l("Choose three pictures."), field="pictures")
 
 
-def issue_card(staff, participant: Participant, pin: str | None, pictures: Sequence[str] | None) -> str:
+def issue_card(staff, participant: Participant, pin: str | None, pictures: Sequence[str] | None,
+               token: str | None = None) -> str:
     """A new card for the participant, with a new PIN and/or picture sequence; returns the
     card's token, which is stored only hashed (print it now). Every earlier card and every
-    session signed in with one stops working at once."""
+    session signed in with one stops working at once. Only the demo passes a `token` (its
+    cards are printed in the README); it must be as long as a random one."""
     if not may_change(staff, Kind.PARTICIPANT):
         raise RuleViolation(_l("Only staff issue sign-in cards."))
     _check_secrets(pin, pictures)
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = token or secrets.token_urlsafe(TOKEN_BYTES)
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError("a card's token has at least 128 bits")
     credential = db.session.get(ParticipantCredential, participant.id)
     if credential is None:
         credential = ParticipantCredential(participant_id=participant.id, generation=0)
