@@ -14,6 +14,8 @@ from movetrack.mypages.services import SIGN_IN_PICTURES
 PIN_MESSAGE = _l("Write four digits.")
 PICTURE_MESSAGE = _l("Tap one picture in each row.")
 STEP_ERROR = _l("Choose a step from 1 to 10.")
+# The digit keypad on a tablet; nothing remembered by the browser.
+PIN_INPUT = {"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}
 ORDINALS = (_l("First picture"), _l("Second picture"), _l("Third picture"))
 
 
@@ -24,7 +26,7 @@ def _picture_field(label, required: bool) -> RadioField:
 
 
 class PinForm(FlaskForm):
-    pin = StringField(_l("Your PIN"), filters=[strip],
+    pin = StringField(_l("Your PIN"), filters=[strip], render_kw=PIN_INPUT,
                       validators=[InputRequired(PIN_MESSAGE), Regexp(r"^[0-9]{4}$", message=PIN_MESSAGE)])
 
 
@@ -40,7 +42,7 @@ class PicturesForm(FlaskForm):
 class CardForm(FlaskForm):
     """Staff: a new card, with a PIN, three pictures, or both."""
 
-    pin = StringField(_l("PIN (four digits)"), filters=[strip],
+    pin = StringField(_l("PIN (four digits)"), filters=[strip], render_kw=PIN_INPUT,
                       validators=[Optional(), Regexp(r"^[0-9]{4}$", message=PIN_MESSAGE)])
     first = _picture_field(ORDINALS[0], required=False)
     second = _picture_field(ORDINALS[1], required=False)
