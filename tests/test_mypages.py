@@ -235,3 +235,49 @@ def test_the_demo_gives_two_participants_a_card_once(app, client):
     assert "Mina steg" in client.get("/me/").text
     client.post("/logout", data={"csrf_token": csrf_token(client.get(f"/card/{jonas_token}").text)})
     assert _sign_in_with_pictures(client, jonas_token, jonas_pictures).headers["Location"] == "/me/"
+
+
+def _hand_over(client, auth, world):
+    auth.login("handledare")
+    page = f"/day/assignments/{world.anna_module.id}"  # any staff page's form gives the CSRF token
+    return post_form(client, page, f"/participants/{world.anna.id}/hand-over")
+
+
+def test_participant_mode_shows_only_the_participants_pages_until_the_supervisors_password(client, auth, world):
+    handed = _hand_over(client, auth, world)
+    assert handed.status_code == 302 and handed.headers["Location"] == "/me/"
+    home = client.get("/me/")
+    assert home.status_code == 200 and "Slipa en stol" in home.text and "Lämna tillbaka surfplattan" in home.text
+    assert "Logga ut" not in home.text
+    for staff_page in (f"/day/participants/{world.anna.id}", "/day/", "/library/", "/account/password"):
+        assert client.get(staff_page).status_code == 403, staff_page
+    assert client.get(f"/me/modules/{world.bertil_module.id}").status_code == 404
+
+    wrong = post_form(client, "/me/give-back", data={"password": "gissat"})
+    assert wrong.status_code == 422 and "Det är inte handledarens lösenord." in wrong.text
+    assert client.get("/day/").status_code == 403  # still the participant's tablet
+    back = post_form(client, "/me/give-back", data={"password": factories.PASSWORD})
+    assert back.status_code == 302 and back.headers["Location"] == f"/day/participants/{world.anna.id}"
+    assert client.get(f"/day/participants/{world.anna.id}").status_code == 200
+    assert client.get("/me/").status_code == 403  # staff again
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("participant_mode.%")))
+    assert sorted(actions) == ["participant_mode.ended", "participant_mode.started"]
+
+
+def test_participant_mode_left_idle_signs_out_altogether(app, client, auth, world):
+    from movetrack.clock import utcnow
+    from movetrack.mypages.session import LAST_SEEN
+
+    _hand_over(client, auth, world)
+    assert client.get("/me/").status_code == 200
+    idle = app.config["PARTICIPANT_MODE_IDLE_MINUTES"] * 60
+    with client.session_transaction() as session:
+        session[LAST_SEEN] = utcnow().timestamp() - idle - 1
+    signed_out = client.get("/me/")
+    assert signed_out.status_code == 302 and signed_out.headers["Location"].startswith("/login")
+    assert client.get("/day/").status_code == 302  # not back to the supervisor's account
+
+
+def test_a_participant_on_their_own_card_has_no_tablet_to_give_back(client, world):
+    _sign_in_with_pin(client, _issue(world))
+    assert client.get("/me/give-back").status_code == 404

@@ -4,7 +4,7 @@ import uuid
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
@@ -51,6 +51,11 @@ class CardForm(FlaskForm):
     def sequence(self) -> list[str] | None:
         chosen = [self.first.data, self.second.data, self.third.data]
         return chosen if any(chosen) else None
+
+
+class GiveBackForm(FlaskForm):
+    password = PasswordField(_l("The supervisor's password"),
+                             validators=[InputRequired(_l("Write the supervisor's password."))])
 
 
 def _a_uuid(_form, field) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -14,9 +14,9 @@ from movetrack.certificates.queries import certificates_of
 from movetrack.extensions import limiter
 from movetrack.mypages import queries, services
 from movetrack.mypages.card import render_card
-from movetrack.mypages.forms import CardForm, PicturesForm, PinForm, SelfRatingForm
+from movetrack.mypages.forms import CardForm, GiveBackForm, PicturesForm, PinForm, SelfRatingForm
 from movetrack.mypages.models import ParticipantCredential
-from movetrack.mypages.session import SignedInParticipant
+from movetrack.mypages.session import SignedInParticipant, end_idle_participant_mode, hand_over, take_back
 from movetrack.participants.models import Assignment, Participant
 from movetrack.progress import queries as progress_queries
 from movetrack.rules import RuleViolation
@@ -25,6 +25,7 @@ from movetrack.web import form_status, show_violation
 bp = Blueprint("mypages", __name__)
 own_pages = allowed("see", Kind.OWN_PAGES)
 staff_only = allowed("change", Kind.PARTICIPANT)
+bp.before_app_request(end_idle_participant_mode)
 
 
 # Signing in with the card ----------------------------------------------------------------
@@ -69,8 +70,9 @@ def card_sign_in(token: str):
         # 200, not 4xx: the failed attempt is counted (and may lock the card), so it must be kept.
         wrong = _("Wrong PIN. Try again.") if with_pin else _("Wrong pictures. Try again.")
         return _render_sign_in(credential, pin_form, pictures_form, services.LOCKED if credential.locked else wrong)
-    logout_user()  # whoever used this browser before
-    login_user(SignedInParticipant(credential))
+    take_back()  # whoever used this browser before
+    logout_user()
+    login_user(SignedInParticipant.on_card(credential))
     return redirect(url_for(".home"))
 
 
@@ -141,6 +143,35 @@ def rate(assignment_id: int):
     else:
         flash(services.ALREADY_SAVED, "success")
     return redirect(url_for(".module", assignment_id=assignment.id))
+
+
+# Participant mode: a supervisor's tablet handed to one participant ----------------------
+
+
+@bp.post("/participants/<int:participant_id>/hand-over")
+@staff_only
+def hand_over_tablet(participant_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    services.start_participant_mode(current_user, participant)
+    hand_over(participant)
+    return redirect(url_for(".home"))
+
+
+@bp.route("/me/give-back", methods=["GET", "POST"])
+@own_pages
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def give_back():
+    supervisor = Principal.of(current_user).user
+    if supervisor is None:  # signed in on their own card: there is no tablet to give back
+        abort(404)
+    participant = _me()
+    form = GiveBackForm()
+    if form.validate_on_submit():
+        if services.end_participant_mode(supervisor, form.password.data, participant):
+            take_back()
+            return redirect(url_for("progress.participant_modules", participant_id=participant.id))
+        form.password.errors.append(_("That is not the supervisor's password."))
+    return render_template("mypages/give_back.html", form=form, participant=participant), form_status(form)
 
 
 # Staff: the card -------------------------------------------------------------------------

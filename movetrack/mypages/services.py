@@ -135,6 +135,23 @@ def sign_in(credential: ParticipantCredential, pin: str | None = None,
     return False
 
 
+def start_participant_mode(staff, participant: Participant) -> None:
+    """The supervisor hands their tablet to the participant (the caller marks the session)."""
+    if not may_change(staff, Kind.PARTICIPANT):
+        raise RuleViolation(_l("Only staff hand over a tablet."))
+    audit.record(staff, "participant_mode.started", participant, participant.id)
+    db.session.flush()
+
+
+def end_participant_mode(staff, password: str, participant: Participant) -> bool:
+    """Whether the password is the supervisor's, who then has the tablet back."""
+    if not verify_password(staff.password_hash, password):
+        return False
+    audit.record(staff, "participant_mode.ended", participant, participant.id)
+    db.session.flush()
+    return True
+
+
 def _saved_with(request_key: uuid.UUID) -> SelfRating | None:
     return db.session.scalar(sa.select(SelfRating).where(SelfRating.request_key == request_key))
 

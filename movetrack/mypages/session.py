@@ -1,29 +1,44 @@
 """Who Flask-Login has signed in: a staff User ("u:12") or a participant on their card
-("p:34:2", the card's generation last, so a session of a replaced card ends at once)."""
+("p:34:2", the card's generation last, so a session of a replaced card ends at once).
+
+Participant mode: a supervisor hands their tablet to one participant. The session stays
+the supervisor's ("u:12") and also names the participant; until the supervisor's password
+ends it, only that participant's pages answer. Left idle it signs out altogether (never
+back to the supervisor's account, which the participant is holding).
+"""
 
 from __future__ import annotations
 
-from flask_login import UserMixin
+from flask import current_app, session
+from flask_login import UserMixin, logout_user
 
 from movetrack.auth.models import User
+from movetrack.clock import utcnow
 from movetrack.extensions import db
 from movetrack.mypages.models import ParticipantCredential
 from movetrack.participants.models import Participant
 
+HANDED_TO = "handed_to"  # session keys of participant mode: the participant's id,
+LAST_SEEN = "handed_to_seen"  # and when the tablet was last used (seconds since the epoch)
+
 
 class SignedInParticipant(UserMixin):
-    """A participant as Flask-Login's current_user. No staff account stands behind it:
-    the policy sees a Principal with only `participant_id`."""
+    """A participant as Flask-Login's current_user. On their own card no staff account
+    stands behind it (the policy sees only `participant_id`); in participant mode
+    `staff_user` is the supervisor who handed over the tablet."""
 
-    staff_user = None
+    def __init__(self, participant: Participant, session_id: str, staff_user: User | None = None):
+        self.participant = participant
+        self.participant_id = participant.id
+        self.staff_user = staff_user
+        self._session_id = session_id
 
-    def __init__(self, credential: ParticipantCredential):
-        self.participant: Participant = credential.participant
-        self.participant_id = credential.participant_id
-        self.generation = credential.generation
+    @classmethod
+    def on_card(cls, credential: ParticipantCredential) -> SignedInParticipant:
+        return cls(credential.participant, f"p:{credential.participant_id}:{credential.generation}")
 
     def get_id(self) -> str:
-        return f"p:{self.participant_id}:{self.generation}"
+        return self._session_id
 
     @property
     def name(self) -> str:
@@ -42,10 +57,39 @@ def load_principal(session_id: str) -> User | SignedInParticipant | None:
     """Flask-Login's loader for either kind; anything malformed is nobody."""
     kind, _, rest = session_id.partition(":")
     if kind == "u" and rest.isdigit():
-        return db.session.get(User, int(rest))
+        user = db.session.get(User, int(rest))
+        handed_to = session.get(HANDED_TO)
+        if user is None or handed_to is None:
+            return user
+        participant = db.session.get(Participant, handed_to)
+        return SignedInParticipant(participant, session_id, staff_user=user) if participant else None
     participant_id, _, generation = rest.partition(":")
     if kind == "p" and participant_id.isdigit() and generation.isdigit():
         credential = db.session.get(ParticipantCredential, int(participant_id))
         if credential is not None and credential.generation == int(generation):
-            return SignedInParticipant(credential)
+            return SignedInParticipant.on_card(credential)
     return None
+
+
+def hand_over(participant: Participant) -> None:
+    """Participant mode on this session: from now on only the participant's pages."""
+    session[HANDED_TO] = participant.id
+    session[LAST_SEEN] = utcnow().timestamp()
+
+
+def take_back() -> None:
+    session.pop(HANDED_TO, None)
+    session.pop(LAST_SEEN, None)
+
+
+def end_idle_participant_mode() -> None:
+    """Before each request: participant mode left alone longer than the configured idle
+    time signs out; otherwise the clock starts again."""
+    if HANDED_TO not in session:
+        return
+    now = utcnow().timestamp()
+    if now - session.get(LAST_SEEN, 0) > current_app.config["PARTICIPANT_MODE_IDLE_MINUTES"] * 60:
+        take_back()
+        logout_user()
+    else:
+        session[LAST_SEEN] = now

@@ -99,3 +99,28 @@ def test_a_participant_cannot_reach_anyone_elses_page_by_changing_the_url(page, 
         assert response.status == status, path
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(page.locator("main")).not_to_contain_text("Jonas")
+
+
+def test_participant_mode_cannot_be_left_without_the_supervisors_password(page, live_server, sign_in):
+    from movetrack.demo import DEMO_PASSWORD
+
+    sign_in("handledare")
+    page.locator(".person-tile", has_text="Anna").tap()
+    page.get_by_role("button", name="Lämna över surfplattan till Anna").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mina steg")
+    assert page.goto(f"{live_server}/day/").status == 403
+    page.goto(f"{live_server}/me/")
+    page.locator(".account-menu summary").tap()
+    expect(page.get_by_role("button", name="Logga ut")).to_have_count(0)
+    page.get_by_role("link", name="Lämna tillbaka surfplattan").tap()
+
+    page.get_by_label("Handledarens lösenord").fill("fel lösenord")
+    page.get_by_role("button", name="Ta tillbaka surfplattan").tap()
+    expect(page.get_by_text("Det är inte handledarens lösenord.")).to_be_visible()
+    assert page.goto(f"{live_server}/day/").status == 403
+
+    page.goto(f"{live_server}/me/give-back")
+    page.get_by_label("Handledarens lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Ta tillbaka surfplattan").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Anna")
+    assert page.goto(f"{live_server}/day/").status == 200
