@@ -84,11 +84,13 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.participants.routes import bp as participants_bp
     from movetrack.placements.routes import bp as placements_bp
     from movetrack.progress.routes import bp as progress_bp
+    from movetrack.quality.routes import bp as quality_bp
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     blueprints = (
         main_bp, auth_bp, day_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
         certificates_bp, placements_bp, followups_bp, attendance_bp, consent_bp, caseworker_bp, mypages_bp,
+        quality_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

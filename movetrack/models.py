@@ -25,3 +25,4 @@ from movetrack.placements.models import (  # noqa: F401
     ScheduleDay,
 )
 from movetrack.progress.models import Rating  # noqa: F401
+from movetrack.quality.models import QualityAnswer, QualityQuestion  # noqa: F401

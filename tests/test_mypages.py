@@ -281,3 +281,28 @@ def test_participant_mode_left_idle_signs_out_altogether(app, client, auth, worl
 def test_a_participant_on_their_own_card_has_no_tablet_to_give_back(client, world):
     _sign_in_with_pin(client, _issue(world))
     assert client.get("/me/give-back").status_code == 404
+
+
+def test_staff_agree_with_a_self_rating_by_recording_their_own_that_points_at_it(client, auth, world):
+    from movetrack.progress.models import Rating
+
+    _sign_in_with_pin(client, _issue(world))
+    _self_rate(client, world.anna_module, 5)
+    own = db.session.scalars(sa.select(SelfRating)).one()
+    client.post("/logout", data={"csrf_token": csrf_token(client.get(f"/me/modules/{world.anna_module.id}").text)})
+    auth.login("handledare")
+    page = f"/day/assignments/{world.anna_module.id}"
+    assert "Håll med: registrera steg 5" in client.get(page).text
+    mismatched = post_form(client, page, f"/day/assignments/{world.anna_module.id}/ratings",
+                           data={"step": "6", "agrees_with": str(own.id)})
+    assert mismatched.status_code == 422 and "Att hålla med deltagaren registrerar steget hen valde." in mismatched.text
+    elsewhere = post_form(client, page, f"/day/assignments/{world.bertil_module.id}/ratings",
+                          data={"step": "5", "agrees_with": str(own.id)})
+    assert elsewhere.status_code == 404
+    agreed = post_form(client, page, f"/day/assignments/{world.anna_module.id}/ratings",
+                       data={"step": "5", "agrees_with": str(own.id)})
+    assert agreed.status_code == 302
+    rating = db.session.scalars(sa.select(Rating)).one()
+    assert (rating.step, rating.agrees_with_id, rating.rated_by_id) == (5, own.id, world.supervisor.id)
+    assert db.session.scalars(sa.select(SelfRating)).one().step == 5  # the self-rating itself is untouched
+    assert "Håll med: registrera steg" not in client.get(page).text  # staff and own agree now

@@ -1,4 +1,4 @@
-"""participants as principals: sign-in cards, PIN or pictures, and append-only self-ratings
+"""participants as principals: sign-in cards, PIN or pictures, append-only self-ratings and quality answers
 
 Revision ID: 0011
 Revises: 0006
@@ -84,6 +84,40 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_self_ratings_rated_by_id'), ['rated_by_id'], unique=False)
     _append_only("self_ratings")
 
+    op.create_table('quality_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('text_sv', sa.String(length=300), nullable=False),
+    sa.Column('text_en', sa.String(length=300), nullable=False),
+    sa.CheckConstraint('position BETWEEN 1 AND 4', name=op.f('ck_quality_questions_position_1_to_4')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_quality_questions_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_questions')),
+    sa.UniqueConstraint('unit_id', 'position', name=op.f('uq_quality_questions_unit_id_position'))
+    )
+    op.create_table('quality_answers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('answer_1', sa.Integer(), nullable=False),
+    sa.Column('answer_2', sa.Integer(), nullable=False),
+    sa.Column('answer_3', sa.Integer(), nullable=False),
+    sa.Column('answer_4', sa.Integer(), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('answer_1 BETWEEN 1 AND 3', name=op.f('ck_quality_answers_answer_1_face')),
+    sa.CheckConstraint('answer_2 BETWEEN 1 AND 3', name=op.f('ck_quality_answers_answer_2_face')),
+    sa.CheckConstraint('answer_3 BETWEEN 1 AND 3', name=op.f('ck_quality_answers_answer_3_face')),
+    sa.CheckConstraint('answer_4 BETWEEN 1 AND 3', name=op.f('ck_quality_answers_answer_4_face')),
+    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_quality_answers_participant_id_participants')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_quality_answers_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_answers'))
+    )
+    with op.batch_alter_table('quality_answers', schema=None) as batch_op:
+        batch_op.create_index('ix_quality_answers_participant_month', ['participant_id', 'month'], unique=False)
+        batch_op.create_index('ix_quality_answers_unit_month', ['unit_id', 'month'], unique=False)
+    _append_only("quality_answers")
+
     # A staff rating may say which self-rating it agrees with. SQLite's batch mode copies
     # the table, losing its triggers: drop them first and make them again after.
     _drop_append_only("ratings")
@@ -99,6 +133,12 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f('fk_ratings_agrees_with_id_self_ratings'), type_='foreignkey')
         batch_op.drop_column('agrees_with_id')
     _ratings_triggers().make_ratings_append_only()
+    _drop_append_only("quality_answers")
+    with op.batch_alter_table('quality_answers', schema=None) as batch_op:
+        batch_op.drop_index('ix_quality_answers_unit_month')
+        batch_op.drop_index('ix_quality_answers_participant_month')
+    op.drop_table('quality_answers')
+    op.drop_table('quality_questions')
     _drop_append_only("self_ratings")
     with op.batch_alter_table('self_ratings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_self_ratings_rated_by_id'))

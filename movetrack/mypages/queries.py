@@ -20,6 +20,18 @@ from movetrack.progress.queries import counting_ratings, steps_on
 GAP_TO_TALK_ABOUT = 2  # self and staff this many steps apart: flagged for the next conversation
 
 
+def latest_self_rating(assignment: Assignment) -> SelfRating | None:
+    return db.session.scalar(
+        sa.select(SelfRating).where(SelfRating.assignment_id == assignment.id)
+        .order_by(SelfRating.rated_on.desc(), SelfRating.recorded_at.desc(), SelfRating.id.desc()).limit(1)
+    )
+
+
+def self_rating_of(assignment: Assignment, self_rating_id: int) -> SelfRating | None:
+    rating = db.session.get(SelfRating, self_rating_id)
+    return rating if rating is not None and rating.assignment_id == assignment.id else None
+
+
 def latest_self_steps(assignment_ids: Iterable[int]) -> dict[int, int]:
     """{assignment id: the step of its newest self-rating}."""
     ids = list(assignment_ids)

@@ -4,6 +4,8 @@ from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from movetrack.forms import LARGEST_ID
+
 AGREED_CHOICES = [
     SelectChoice("", _l("Not asked")),
     SelectChoice("yes", _l("Agrees")),
@@ -27,6 +29,8 @@ class RatingForm(FlaskForm):
     agreed = RadioField(
         _l("Does the participant agree?"), choices=AGREED_CHOICES, default="", validate_choice=True
     )
+    # The participant's own rating this one agrees with ("approving" it), when staff say so.
+    agrees_with = IntegerField(validators=[Optional(), NumberRange(1, LARGEST_ID)])
 
 
 class CorrectionForm(FlaskForm):

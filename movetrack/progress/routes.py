@@ -13,7 +13,7 @@ from movetrack.auth.policy import (
     assignment_or_404,
     participant_or_404,
 )
-from movetrack.mypages.queries import gap_to_talk_about, latest_self_steps
+from movetrack.mypages.queries import gap_to_talk_about, latest_self_rating, latest_self_steps, self_rating_of
 from movetrack.participants.models import Assignment
 from movetrack.progress import queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
@@ -54,7 +54,7 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm, saved: Rating
         "participant": assignment.participant,
         "version": assignment.module.current_version,
         "current_step": queries.steps_on([assignment])[assignment.id],
-        "self_step": latest_self_steps([assignment.id]).get(assignment.id),
+        "self_rating": latest_self_rating(assignment),
         "gap_to_talk_about": gap_to_talk_about,
         "form": form,
         "saved": saved,
@@ -77,9 +77,13 @@ def rate(assignment_id: int):
     form = RatingForm()
     if not form.validate():
         return _render_rating_panel(assignment, form, status=422)
+    agrees_with = self_rating_of(assignment, form.agrees_with.data) if form.agrees_with.data else None
+    if form.agrees_with.data and agrees_with is None:
+        abort(404)  # not this module's own rating
     try:
         rating = services.record_rating(
-            current_user, assignment, form.step.data, form.note.data, agreed_value(form.agreed.data)
+            current_user, assignment, form.step.data, form.note.data, agreed_value(form.agreed.data),
+            agrees_with=agrees_with,
         )
     except RuleViolation as violation:
         return _render_rating_panel(assignment, form, status=422, error=violation.message)

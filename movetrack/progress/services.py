@@ -14,6 +14,7 @@ from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.modules.models import STEP_COUNT
+from movetrack.mypages.models import SelfRating
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.progress.models import Rating, RatingSource
 from movetrack.rules import RuleViolation, clean_text
@@ -39,8 +40,11 @@ def record_rating(
     note: str | None = None,
     participant_agreed: bool | None = None,
     rated_on: dt.date | None = None,
+    agrees_with: SelfRating | None = None,
 ) -> Rating:
     """A supervisor's rating of the step reached, under the module's current wording.
+    `agrees_with`: the participant's own rating it agrees with (nothing of that is changed:
+    only staff ratings count).
 
     The caller has already checked that the assignment is in the user's scope.
     """
@@ -62,14 +66,24 @@ def record_rating(
         source=RatingSource.SUPERVISOR,
         note=note,
         participant_agreed=participant_agreed,
+        agrees_with_id=_agreed_self_rating(assignment, agrees_with, step),
     )
     db.session.add(rating)
-    audit.record(user, "rating.recorded", rating, assignment.participant_id, step=step)
+    audit.record(user, "rating.recorded", rating, assignment.participant_id, step=step,
+                 agrees_with=rating.agrees_with_id)
     db.session.flush()
     current_app.logger.info(
         "step %s recorded on assignment %s by %s", step, assignment.id, user.username
     )
     return rating
+
+
+def _agreed_self_rating(assignment: Assignment, self_rating: SelfRating | None, step: int) -> int | None:
+    if self_rating is None:
+        return None
+    if self_rating.assignment_id != assignment.id or self_rating.step != step:
+        raise RuleViolation(_l("Agreeing with the participant records the step they chose."))
+    return self_rating.id
 
 
 def correct_rating(user: User, original: Rating, step: int | None, reason: str | None) -> Rating:
