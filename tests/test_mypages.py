@@ -109,6 +109,7 @@ def test_wrong_pins_lock_the_card_until_staff_open_it(client, auth, world):
     failures = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "participant.sign_in_failed"))
     assert len(failures.all()) == services.MAX_FAILED_ATTEMPTS
 
+    assert "Ditt kort är låst" in client.get(f"/card/{token}").text  # said on the page itself too
     auth.login("handledare")
     card_page = client.get(f"/participants/{world.anna.id}/card")
     assert "Kortet är låst" in card_page.text
@@ -127,6 +128,40 @@ def test_a_new_card_ends_the_old_card_and_its_session_at_once(client, world):
     gone = client.get(f"/card/{old}")
     assert gone.status_code == 404 and "Kortet fungerar inte" in gone.text
     assert _sign_in_with_pin(client, new, "1234").headers["Location"] == "/me/"
+
+
+def test_a_stopped_card_opens_nothing_at_once(client, auth, world):
+    token = _issue(world)
+    _sign_in_with_pin(client, token)
+    assert client.get("/me/").status_code == 200
+    with unit_of_work():
+        services.stop_card(world.supervisor, world.anna)
+    assert client.get("/me/").status_code == 302
+    assert client.get(f"/card/{token}").status_code == 404
+    auth.login("handledare")
+    stopped = post_form(client, f"/participants/{world.anna.id}/card", f"/participants/{world.anna.id}/card/stop")
+    assert stopped.status_code == 302
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == "participant.card_stopped"))
+    assert len(actions.all()) == 2
+    no_card = post_form(client, f"/participants/{world.anna.id}/card", f"/participants/{world.bertil.id}/card/stop")
+    assert no_card.status_code == 404  # Bertil is not in Hanna's unit
+
+
+def test_sign_in_attempts_are_limited_per_card_and_per_address(client, world):
+    token = _issue(world)
+    other = _issue(world, participant=world.bertil)
+    csrf = csrf_token(client.get(f"/card/{token}").text)
+
+    def attempt(card, address):
+        return client.post(f"/card/{card}", data={"csrf_token": csrf, "pin": "0000"},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    # One card from ten addresses: the eleventh try is refused, whatever the address.
+    assert 429 not in [attempt(token, f"10.0.0.{n}") for n in range(10)]
+    assert attempt(token, "10.0.1.1") == 429
+    # One address on other cards: its own limit.
+    assert 429 not in [attempt(other, "10.0.2.1") for _ in range(10)]
+    assert attempt(other, "10.0.2.1") == 429
 
 
 @pytest.mark.parametrize("token", ["gissning", "A" * 43, "x" * 500])
@@ -233,8 +268,24 @@ def test_the_demo_gives_two_participants_a_card_once(app, client):
     (anna_name, anna_token, anna_pin, _none), (jonas_name, jonas_token, _no_pin, jonas_pictures) = DEMO_CARDS
     assert _sign_in_with_pin(client, anna_token, anna_pin).headers["Location"] == "/me/"
     assert "Mina steg" in client.get("/me/").text
+    # Anna's certificate as easy-read PDF; somebody else's is not found.
+    from movetrack.certificates.models import Certificate
+
+    home = client.get("/me/").text
+    own_pdf = re.search(r'href="(/certificates/(\d+)/easy-read\.pdf)"', home)
+    pdf = client.get(own_pdf.group(1))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    others = db.session.scalars(sa.select(Certificate.id).where(Certificate.participant_id != anna_id(anna_name)))
+    assert all(client.get(f"/certificates/{other}/easy-read.pdf").status_code == 404 for other in others)
+    assert client.get(f"/certificates/{own_pdf.group(2)}").status_code == 403  # the staff page
     client.post("/logout", data={"csrf_token": csrf_token(client.get(f"/card/{jonas_token}").text)})
     assert _sign_in_with_pictures(client, jonas_token, jonas_pictures).headers["Location"] == "/me/"
+
+
+def anna_id(name):
+    from movetrack.participants.models import Participant
+
+    return db.session.scalar(sa.select(Participant.id).where(Participant.name == name))
 
 
 def _hand_over(client, auth, world):

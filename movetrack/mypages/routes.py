@@ -42,9 +42,9 @@ def _card_tried() -> str:
 
 def _render_sign_in(credential: ParticipantCredential, pin_form: PinForm, pictures_form: PicturesForm,
                     error=None, status: int = 200):
+    error = error or (services.LOCKED if credential.locked else None)
     return render_template("mypages/sign_in.html", participant=credential.participant, credential=credential,
-                           pin_form=pin_form, pictures_form=pictures_form, pictures=services.SIGN_IN_PICTURES,
-                           error=error), status
+                           pin_form=pin_form, pictures_form=pictures_form, error=error), status
 
 
 @bp.route("/card/<token>", methods=["GET", "POST"])
@@ -69,7 +69,7 @@ def card_sign_in(token: str):
     if not signed_in:
         # 200, not 4xx: the failed attempt is counted (and may lock the card), so it must be kept.
         wrong = _("Wrong PIN. Try again.") if with_pin else _("Wrong pictures. Try again.")
-        return _render_sign_in(credential, pin_form, pictures_form, services.LOCKED if credential.locked else wrong)
+        return _render_sign_in(credential, pin_form, pictures_form, None if credential.locked else wrong)
     take_back()  # whoever used this browser before
     logout_user()
     login_user(SignedInParticipant.on_card(credential))
@@ -179,8 +179,7 @@ def give_back():
 
 def _render_card_page(participant: Participant, form: CardForm, error=None, status: int = 200):
     return render_template("mypages/card.html", participant=participant, form=form, error=error,
-                           credential=services.credential_of(participant),
-                           pictures=services.SIGN_IN_PICTURES), status
+                           credential=services.credential_of(participant)), status
 
 
 @bp.route("/participants/<int:participant_id>/card", methods=["GET", "POST"])
@@ -210,4 +209,16 @@ def unlock(participant_id: int):
     except RuleViolation as violation:
         return _render_card_page(participant, CardForm(formdata=None), violation.message, 422)
     flash(_("The card is open again."), "success")
+    return redirect(url_for(".card", participant_id=participant.id))
+
+
+@bp.post("/participants/<int:participant_id>/card/stop")
+@staff_only
+def stop(participant_id: int):
+    participant = participant_or_404(current_user, participant_id)
+    try:
+        services.stop_card(current_user, participant)
+    except RuleViolation as violation:
+        return _render_card_page(participant, CardForm(formdata=None), violation.message, 422)
+    flash(_("The card is stopped. It no longer opens anything."), "success")
     return redirect(url_for(".card", participant_id=participant.id))

@@ -61,7 +61,7 @@ def issue_card(staff, participant: Participant, pin: str | None, pictures: Seque
     session signed in with one stops working at once. Only the demo passes a `token` (its
     cards are printed in the README); it must be as long as a random one."""
     if not may_change(staff, Kind.PARTICIPANT):
-        raise RuleViolation(_l("Only staff issue sign-in cards."))
+        raise RuleViolation(_l("Only staff change sign-in cards."))
     _check_secrets(pin, pictures)
     token = token or secrets.token_urlsafe(TOKEN_BYTES)
     if len(token) < MIN_TOKEN_LENGTH:
@@ -84,12 +84,27 @@ def issue_card(staff, participant: Participant, pin: str | None, pictures: Seque
     return token
 
 
-def unlock_card(staff, participant: Participant) -> None:
+def _issued_card(staff, participant: Participant) -> ParticipantCredential:
     if not may_change(staff, Kind.PARTICIPANT):
-        raise RuleViolation(_l("Only staff open a locked card."))
+        raise RuleViolation(_l("Only staff change sign-in cards."))
     credential = credential_of(participant)
     if credential is None:
         raise RuleViolation(_l("%(name)s has no sign-in card yet.", name=participant.display_name))
+    return credential
+
+
+def stop_card(staff, participant: Participant) -> None:
+    """A lost card: it stops opening anything at once (a token nobody has, and the sessions
+    of the old one end), until staff print a new one."""
+    credential = _issued_card(staff, participant)
+    credential.card_token_hash = token_hash(secrets.token_urlsafe(TOKEN_BYTES))
+    credential.generation += 1
+    audit.record(staff, "participant.card_stopped", participant, participant.id, card=credential.generation)
+    db.session.flush()
+
+
+def unlock_card(staff, participant: Participant) -> None:
+    credential = _issued_card(staff, participant)
     credential.failed_attempts = 0
     credential.locked_at = None
     audit.record(staff, "participant.card_unlocked", participant, participant.id)
