@@ -357,3 +357,19 @@ def test_staff_agree_with_a_self_rating_by_recording_their_own_that_points_at_it
     assert (rating.step, rating.agrees_with_id, rating.rated_by_id) == (5, own.id, world.supervisor.id)
     assert db.session.scalars(sa.select(SelfRating)).one().step == 5  # the self-rating itself is untouched
     assert "Håll med: registrera steg" not in client.get(page).text  # staff and own agree now
+
+
+def test_the_own_page_reads_the_same_number_of_times_for_one_module_or_four(client, world):
+    from tests.helpers import count_queries
+
+    _sign_in_with_pin(client, _issue(world))
+    with count_queries() as one:
+        assert client.get("/me/").status_code == 200
+    for n in range(3):
+        more = factories.assign(world.anna, factories.make_module(f"modul-{n}", f"Modul {n}"), baseline=3)
+        factories.rate(more, 4, world.supervisor, more.assigned_on)
+    db.session.commit()
+    with count_queries() as four:
+        page = client.get("/me/")
+    assert page.text.count('class="panel own-module"') == 4
+    assert four.count == one.count
