@@ -373,3 +373,14 @@ def test_the_own_page_reads_the_same_number_of_times_for_one_module_or_four(clie
         page = client.get("/me/")
     assert page.text.count('class="panel own-module"') == 4
     assert four.count == one.count
+
+
+@pytest.mark.parametrize(("stored", "signed_in"), [("u:{id}", True), ("{id}", True), ("p:{id}", False),
+                                                    ("x:{id}", False), ("u:", False), ("", False)])
+def test_sessions_name_staff_with_a_prefix_and_keep_the_plain_ids_of_before(client, world, stored, signed_in):
+    with client.session_transaction() as session:
+        session["_user_id"] = stored.format(id=world.supervisor.id)
+        session["_fresh"] = True
+    answer = client.get("/participants/")
+    assert (answer.status_code == 200 and "Anna" in answer.text) is signed_in
+    assert answer.headers.get("Location", "").startswith("/login") is not signed_in

@@ -55,6 +55,8 @@ class SignedInParticipant(UserMixin):
 
 def load_principal(session_id: str) -> User | SignedInParticipant | None:
     """Flask-Login's loader for either kind; anything malformed is nobody."""
+    if session_id.isdigit():  # a staff session from before participants signed in ("12")
+        session_id = f"u:{session_id}"
     kind, _, rest = session_id.partition(":")
     if kind == "u" and rest.isdigit():
         user = db.session.get(User, int(rest))
