@@ -82,16 +82,18 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.main.routes import bp as main_bp
     from movetrack.media.routes import bp as media_bp
     from movetrack.modules.routes import bp as modules_bp
+    from movetrack.mypages.routes import bp as mypages_bp
     from movetrack.participants.routes import bp as participants_bp
     from movetrack.placements.routes import bp as placements_bp
     from movetrack.progress.routes import bp as progress_bp
+    from movetrack.quality.routes import bp as quality_bp
     from movetrack.stats.routes import bp as stats_bp
 
     init_input(app)  # bounded ids and NUL-free text, before any route is added
     blueprints = (
         main_bp, auth_bp, day_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
         certificates_bp, placements_bp, followups_bp, attendance_bp, consent_bp, caseworker_bp,
-        stats_bp,
+        stats_bp, mypages_bp, quality_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

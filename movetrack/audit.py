@@ -14,6 +14,7 @@ from movetrack.extensions import db
 # Who acted when no user did: the command line (a library import without --as), the demo
 # loader. Named in the row's details, so "who imported this?" always has an answer.
 SYSTEM_ACTOR = "system"
+PARTICIPANT_ACTOR = "participant"  # the participant themself: card sign-in, self-rating, quality answers
 
 
 class AuditEvent(db.Model):
@@ -34,10 +35,13 @@ class AuditEvent(db.Model):
 
 def record(actor, action: str, subject, participant_id: int | None = None, **details: Any) -> None:
     """Add an audit row to the current transaction; it commits (or rolls back) with the change.
-    `actor` None is the system itself."""
+    `actor` is a staff user, a participant acting on their own pages, or None: the system."""
     subject = _unwrap(subject)
     if actor is None:
         details = {"actor": SYSTEM_ACTOR, **details}
+    elif getattr(actor, "__tablename__", None) == "participants":
+        details = {"actor": PARTICIPANT_ACTOR, **details}
+        actor = None  # actor_id names staff; the participant is the row's participant_id
     if subject.id is None:
         db.session.flush()  # the new row needs its id before we can point at it
     db.session.add(

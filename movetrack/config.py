@@ -59,6 +59,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "LOGIN_USERNAME_LIMIT": os.environ.get("LOGIN_USERNAME_LIMIT", "100 per hour"),
         "LOGIN_SLOWED_RATE": os.environ.get("LOGIN_SLOWED_RATE", "1 per 10 seconds"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # A tablet handed to a participant signs out after this long untouched.
+        "PARTICIPANT_MODE_IDLE_MINUTES": int(os.environ.get("PARTICIPANT_MODE_IDLE_MINUTES", "10")),
         "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "30 per minute"),
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Europe/Stockholm"),

@@ -82,6 +82,12 @@ PARTICIPANTS = (
     ("Ulla Berg", None, 1965, Gender.NOT_STATED, False, "sv", "Östervik", "Lastbilen"),
     ("Hamza Yusuf", None, 2005, Gender.MAN, True, "so", "Östervik", "Lastbilen"),
 )
+# Sign-in cards: (participant, card token, PIN, three pictures). Known tokens, like the demo
+# password, so the README can say how to sign in as a participant.
+DEMO_CARDS = (
+    ("Anna Karlsson", "demo-card-anna-karlsson-0000000000000000000", "1234", None),
+    ("Jonas Ek", "demo-card-jonas-ek-00000000000000000000000000", None, ("dog", "house", "apple")),
+)
 NOTES = (
     "Gick bra i dag.",
     "Behövde lite stöd i början, sedan självständigt.",
@@ -131,6 +137,8 @@ def _load_demo() -> None:
     click.echo(f"Placements: {placed} new.")
     issued = _ensure_certificates(users)
     click.echo(f"Certificates: {issued} new.")
+    cards = _ensure_cards(users)
+    click.echo(f"Sign-in cards: {cards} new.")
 
 
 def _get_or_create(model, **fields):
@@ -466,8 +474,30 @@ def _a_month_earlier(choices):
     return replace(choices, period_end=end, assignment_ids=rated_by_then)
 
 
+def _ensure_cards(users) -> int:
+    """A card for each person in DEMO_CARDS who has none yet, issued by their supervisor."""
+    from movetrack.mypages.models import ParticipantCredential
+    from movetrack.mypages.services import issue_card
+
+    have = set(db.session.scalars(sa.select(ParticipantCredential.participant_id)))
+    people = {p.name: p for p in db.session.scalars(
+        sa.select(Participant).where(Participant.name.in_([card[0] for card in DEMO_CARDS]))
+    )}
+    added = 0
+    for name, token, pin, pictures in DEMO_CARDS:
+        person = people.get(name)
+        if person is not None and person.id not in have:
+            issue_card(users["handledare"], person, pin, pictures, token=token)
+            added += 1
+    return added
+
+
 def _print_logins() -> None:
     click.echo(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD})")
     for username, name, role, units, ordering_unit in USERS:
         where = ", ".join(units) or ordering_unit
         click.echo(f"  {username:<12} {role.value:<11} {name} ({where})")
+    click.echo("Participants' cards (open the address, then the PIN or the pictures in order):")
+    for name, token, pin, pictures in DEMO_CARDS:
+        secret = f"PIN {pin}" if pin else "pictures " + ", ".join(pictures)
+        click.echo(f"  /card/{token}  {name}: {secret}")

@@ -15,6 +15,7 @@ from movetrack.modules.models import (  # noqa: F401
     StepPicture,
     module_workstations,
 )
+from movetrack.mypages.models import ParticipantCredential, SelfRating  # noqa: F401
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation  # noqa: F401
 from movetrack.participants.models import Assignment, Participant  # noqa: F401
 from movetrack.placements.models import (  # noqa: F401
@@ -24,3 +25,4 @@ from movetrack.placements.models import (  # noqa: F401
     ScheduleDay,
 )
 from movetrack.progress.models import Rating  # noqa: F401
+from movetrack.quality.models import QualityAnswer, QualityQuestion  # noqa: F401

@@ -66,8 +66,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
-    def get_id(self) -> str:  # what Flask-Login puts into the session and the remember cookie
-        return f"{self.id}:{self.session_generation}"
+    def get_id(self) -> str:
+        """What Flask-Login puts into the session and the remember cookie: prefixed, since
+        participants sign in too (mypages.session), with the session generation last."""
+        return f"u:{self.id}:{self.session_generation}"
 
     def end_all_sessions(self) -> None:
         self.session_generation += 1

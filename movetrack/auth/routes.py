@@ -26,6 +26,7 @@ from movetrack import clock
 from movetrack.auth import throttle
 from movetrack.auth.forms import ChangePasswordForm, LoginForm
 from movetrack.auth.models import User
+from movetrack.auth.policy import Kind, allowed, may_change
 from movetrack.auth.services import (
     authenticate,
     change_password,
@@ -33,7 +34,8 @@ from movetrack.auth.services import (
     sign_out_everywhere,
 )
 from movetrack.auth.throttle import Refusal
-from movetrack.extensions import db, login_manager
+from movetrack.extensions import login_manager
+from movetrack.mypages.session import load_principal
 
 bp = Blueprint("auth", __name__)
 
@@ -42,15 +44,8 @@ login_manager.login_message = None  # the login page itself explains; no extra b
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    """The user of a session or remember cookie, unless it was ended (see User.get_id)."""
-    user_id, _sep, generation = session_id.partition(":")
-    try:
-        user = db.session.get(User, int(user_id))
-        current = user is not None and user.session_generation == int(generation)
-    except ValueError:  # an id from before generations existed: that session has ended
-        return None
-    return user if current else None
+def load_user(session_id: str):
+    return load_principal(session_id)
 
 
 @user_loaded_from_cookie.connect
@@ -140,14 +135,15 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    sign_out_everywhere(current_user)
+    if may_change(current_user, Kind.ACCOUNT):  # a staff account: every session of it ends
+        sign_out_everywhere(current_user)
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@allowed("change", Kind.ACCOUNT)
 def password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -181,7 +181,7 @@ def _verification_url(certificate: Certificate, language: str) -> str:
 
 
 @bp.get("/certificates/<int:certificate_id>/<any(formal, 'easy-read'):layout>.pdf")
-@staff_only
+@allowed("see", Kind.CERTIFICATE)  # staff, and a participant their own (scope decides)
 def download(certificate_id: int, layout: str):
     certificate = _certificate_or_404(certificate_id)
     language = _language(certificate.content.get("language", "sv"))

@@ -11,6 +11,7 @@ from movetrack.attendance.queries import day_roster
 from movetrack.auth.policy import units_in_scope
 from movetrack.clock import local_today
 from movetrack.followups.queries import due_for_unit
+from movetrack.mypages.queries import participants_with_a_gap
 from movetrack.org.models import Unit
 from movetrack.placements.models import PLACEMENT_STATUS_LABELS
 
@@ -22,6 +23,7 @@ def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200)
     today = local_today()
     roster = day_roster(current_user, unit, today)
     feedback = feedback or {}
+    people = [entry.participant.id for entry in roster.scheduled] + [other.participant.id for other in roster.others]
     return render_template(
         "day/day.html",
         unit=unit,
@@ -36,6 +38,8 @@ def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200)
             if roster.entry(placement_id) is None
         ],
         due_follow_ups=due_for_unit(current_user, unit),
+        # Own rating and staff's apart: flagged for the next conversation.
+        gaps=participants_with_a_gap(people),
         ATTENDANCE_LABELS=ATTENDANCE_LABELS,
         PLACEMENT_STATUS_LABELS=PLACEMENT_STATUS_LABELS,
     ), status

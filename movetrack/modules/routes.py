@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from movetrack.auth.policy import Kind, allowed, may_change
 from movetrack.clock import local_today
@@ -32,11 +32,12 @@ from movetrack.web import fragment_or_page
 
 bp = Blueprint("modules", __name__, url_prefix="/library")
 admin_only = allowed("change", Kind.LIBRARY)
+readers_only = allowed("see", Kind.LIBRARY)  # staff and case workers, not participants
 MAX_WARNINGS_SHOWN = 8
 
 
 @bp.get("/")
-@login_required
+@readers_only
 def library():
     filters = library_filter_form(current_user)
     modules = queries.library_modules(filters.to_filter(may_change(current_user, Kind.LIBRARY)))
@@ -50,7 +51,7 @@ def library():
 
 
 @bp.get("/<int:module_id>")
-@login_required
+@readers_only
 def detail(module_id: int):
     module = queries.module_or_404(module_id)
     return render_template(
@@ -62,7 +63,7 @@ def detail(module_id: int):
 
 
 @bp.get("/<int:module_id>/sheet")
-@login_required
+@readers_only
 def sheet(module_id: int):
     """The printable modulblad; ?version=N shows the wording an older rating was given under."""
     module = queries.module_or_404(module_id)

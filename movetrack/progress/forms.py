@@ -10,6 +10,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from movetrack.clock import local_today
 from movetrack.idempotency import RequestKeyField
+from movetrack.input import BoundedIntegerField
 
 AGREED_CHOICES = [
     SelectChoice("", _l("Not asked")),
@@ -62,6 +63,8 @@ class RatingForm(FlaskForm):
         invalid_value_message=_l("Choose the day from the list."),
     )
     request_key = RequestKeyField()
+    # The participant's own rating this one agrees with ("approving" it), when staff say so.
+    agrees_with = BoundedIntegerField(validators=[Optional(), NumberRange(min=1)])
 
 
 class CorrectionForm(FlaskForm):

@@ -55,6 +55,8 @@ class Rating(db.Model):
     correction_reason: Mapped[str | None] = mapped_column(sa.Text)
     # The key of the form that saved it (movetrack/idempotency.py): a resent form saves once.
     request_key: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, index=True, unique=True)
+    # The participant's own rating this staff rating agrees with ("approving" it adds this row).
+    agrees_with_id: Mapped[int | None] = mapped_column(sa.ForeignKey("self_ratings.id"))
 
     assignment: Mapped[Assignment] = relationship()
     module_version: Mapped[ModuleVersion] = relationship()

@@ -15,6 +15,7 @@ from movetrack.auth.policy import (
 )
 from movetrack.clock import local_today
 from movetrack.idempotency import Saved
+from movetrack.mypages.queries import gap_to_talk_about, latest_self_rating, latest_self_steps, self_rating_of
 from movetrack.participants.models import Assignment
 from movetrack.progress import charts, queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
@@ -37,6 +38,8 @@ def participant_modules(participant_id: int):
         participant=participant,
         assignments=assignments,
         steps=queries.steps_on(assignments),
+        self_steps=latest_self_steps(assignment.id for assignment in assignments),
+        gap_to_talk_about=gap_to_talk_about,
     )
 
 
@@ -56,6 +59,8 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm | CorrectionFo
         "participant": assignment.participant,
         "version": assignment.module.current_version,
         "current_step": queries.steps_on([assignment])[assignment.id],
+        "self_rating": latest_self_rating(assignment),
+        "gap_to_talk_about": gap_to_talk_about,
         "form": form,
         "saved": saved,
         "error": error,
@@ -79,10 +84,14 @@ def rate(assignment_id: int):
     form = RatingForm()
     if not form.validate():
         return _render_rating_panel(assignment, form, status=422)
+    agrees_with = self_rating_of(assignment, form.agrees_with.data) if form.agrees_with.data else None
+    if form.agrees_with.data and agrees_with is None:
+        abort(404)  # not this module's own rating
     try:
         saved = services.record_rating(
             current_user, assignment, form.step.data, form.note.data,
             agreed_value(form.agreed.data), form.rated_on.data, form.request_key.key,
+            agrees_with=agrees_with,
         )
     except RuleViolation as violation:
         return _render_rating_panel(assignment, form, status=422, error=violation.message)

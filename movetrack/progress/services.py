@@ -16,6 +16,7 @@ from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.idempotency import Saved, save_once
 from movetrack.modules.models import STEP_COUNT
+from movetrack.mypages.models import SelfRating
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.progress.models import Rating, RatingSource
 from movetrack.rules import RuleViolation, clean_text
@@ -60,9 +61,12 @@ def record_rating(
     participant_agreed: bool | None = None,
     rated_on: dt.date | None = None,
     request_key: uuid.UUID | None = None,
+    agrees_with: SelfRating | None = None,
 ) -> Saved[Rating]:
     """A supervisor's rating of the step reached, under the module's current wording.
     A second request with the same `request_key` saves nothing and answers with the first.
+    `agrees_with`: the participant's own rating it agrees with (nothing of that is changed:
+    only staff ratings count).
 
     The caller has already checked that the assignment is in the user's scope.
     """
@@ -73,6 +77,7 @@ def record_rating(
     if assignment.status != AssignmentStatus.ACTIVE:
         raise RuleViolation(_l("This module is not active. Make it active again to record steps."))
     rated_on = check_rating_day(rated_on or local_today())
+    agrees_with_id = _agreed_self_rating(assignment, agrees_with, step)
 
     def write() -> Rating:
         rating = Rating(
@@ -84,17 +89,26 @@ def record_rating(
             source=RatingSource.SUPERVISOR,
             note=note,
             participant_agreed=participant_agreed,
+            agrees_with_id=agrees_with_id,
             request_key=request_key,
         )
         db.session.add(rating)
         audit.record(user, "rating.recorded", rating, assignment.participant_id,
-                     step=step, rated_on=rated_on.isoformat())
+                     step=step, rated_on=rated_on.isoformat(), agrees_with=agrees_with_id)
         current_app.logger.info(
             "step %s recorded on assignment %s by %s", step, assignment.id, user.username
         )
         return rating
 
     return save_once(Rating, request_key, write)
+
+
+def _agreed_self_rating(assignment: Assignment, self_rating: SelfRating | None, step: int) -> int | None:
+    if self_rating is None:
+        return None
+    if self_rating.assignment_id != assignment.id or self_rating.step != step:
+        raise RuleViolation(_l("Agreeing with the participant records the step they chose."))
+    return self_rating.id
 
 
 def correct_rating(user: User, original: Rating, step: int | None, reason: str | None,

@@ -9,13 +9,13 @@ from movetrack.auth.models import Role, User
 
 @dataclass(frozen=True)
 class Principal:
-    """Today a signed-in staff user (coordinator, supervisor, case worker) or nobody.
+    """A signed-in staff user (coordinator, supervisor, case worker), a participant, or nobody.
 
-    Made to take the next two without changing a caller: a participant signed in on their
-    own (`user` their account, `participant_id` themselves), and participant mode, a
-    supervisor's tablet handed to a participant (`user` the supervisor, whose units still
-    bound what is seen, `participant_id` the participant, who then sees only their own).
-    Every policy function takes a Principal or a User (or Flask-Login's current_user).
+    A participant signed in with their card has no `user`, only `participant_id`. In
+    participant mode a supervisor's tablet is handed to a participant: `user` is the
+    supervisor (whose password ends the mode), `participant_id` the participant, and only
+    the participant's own pages answer. Every policy function takes a Principal or a User
+    (or Flask-Login's current_user, which may be a SignedInParticipant).
     """
 
     user: User | None
@@ -26,7 +26,20 @@ class Principal:
         if isinstance(who, Principal):
             return who
         signed_in = who is not None and getattr(who, "is_authenticated", False)
-        return cls(user=who if signed_in else None)
+        if not signed_in:
+            return cls(user=None)
+        # A participant's session (mypages.session.SignedInParticipant) or participant mode.
+        return cls(user=getattr(who, "staff_user", who), participant_id=getattr(who, "participant_id", None))
+
+    @property
+    def is_participant(self) -> bool:
+        """Signed in as a participant, on their own card or in participant mode."""
+        return self.participant_id is not None
+
+    @property
+    def is_staff_session(self) -> bool:
+        """A staff member using the app as themselves (not a tablet handed to a participant)."""
+        return self.user is not None and self.participant_id is None
 
     @property
     def role(self) -> Role | None:
@@ -34,15 +47,15 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return self.is_staff_session and self.role == Role.ADMIN
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.is_staff_session and self.role in STAFF_ROLES
 
     @property
     def is_case_worker(self) -> bool:
-        return self.role == Role.ORDERER and self.user.ordering_unit_id is not None
+        return self.is_staff_session and self.role == Role.ORDERER and self.user.ordering_unit_id is not None
 
 
 # The people who work with participants in the units: coordinators and supervisors.

@@ -27,13 +27,20 @@ class Kind(enum.StrEnum):
     REVOCATION = "revocation"  # revoking an issued certificate
     ORDER = "order"  # a case worker's own orders, as far as consent allows
     STATISTICS = "statistics"  # the flow figures, within the aggregate scope (statistics.py)
+    OWN_PAGES = "own_pages"  # a participant's own progress, certificates and self-ratings
+    ACCOUNT = "account"  # a staff member's own account (password)
 
 
 Rule = Callable[[Principal], bool]
 
 
-def _signed_in(principal: Principal) -> bool:
-    return principal.user is not None
+def _signed_in_staff(principal: Principal) -> bool:
+    """Anyone who works here, using the app as themselves (not in participant mode)."""
+    return principal.is_staff_session
+
+
+def _participant(principal: Principal) -> bool:
+    return principal.is_participant
 
 
 def _admin(principal: Principal) -> bool:
@@ -56,16 +63,23 @@ def _nobody(_principal: Principal) -> bool:
     return False
 
 
+def _staff_or_participant(principal: Principal) -> bool:
+    """Staff, or a participant (whose scope is themselves: their own certificates)."""
+    return principal.is_staff or principal.is_participant
+
+
 SEE: dict[Kind, Rule] = {
-    Kind.LIBRARY: _signed_in,
-    Kind.PHOTO: _signed_in,
+    Kind.LIBRARY: _signed_in_staff,
+    Kind.PHOTO: _signed_in_staff,
     Kind.ORGANISATION: _admin,
     Kind.PARTICIPANT: _staff,
     Kind.PLACEMENT: _staff,
-    Kind.CERTIFICATE: _staff,
+    Kind.CERTIFICATE: _staff_or_participant,
     Kind.REVOCATION: _admin,
     Kind.ORDER: _case_worker,
     Kind.STATISTICS: _staff_or_case_worker,
+    Kind.OWN_PAGES: _participant,
+    Kind.ACCOUNT: _signed_in_staff,
 }
 CHANGE: dict[Kind, Rule] = {
     Kind.LIBRARY: _admin,
@@ -77,6 +91,8 @@ CHANGE: dict[Kind, Rule] = {
     Kind.REVOCATION: _admin,
     Kind.ORDER: _nobody,  # orders are registered by staff; the case worker only reads
     Kind.STATISTICS: _nobody,  # figures are computed, never edited
+    Kind.OWN_PAGES: _participant,  # their own self-ratings, nothing else
+    Kind.ACCOUNT: _signed_in_staff,
 }
 
 
@@ -129,7 +145,8 @@ HOME_BY_ROLE = {
 
 def home_endpoint(who) -> str:
     """Where a principal lands after signing in."""
-    return HOME_BY_ROLE[Principal.of(who).role]
+    principal = Principal.of(who)
+    return "mypages.home" if principal.is_participant else HOME_BY_ROLE[principal.role]
 
 
 def keeps_admin_role(role: Role | str) -> bool:

@@ -35,7 +35,10 @@ def unit_ids_in_scope(who) -> sa.Select:
 # Each kind of row in scope, as a condition on a statement that selects (or joins) it.
 IN_SCOPE = {
     Unit: lambda who: Unit.id.in_(unit_ids_in_scope(who)),
-    Participant: lambda who: Participant.unit_id.in_(unit_ids_in_scope(who)),
+    # Staff: the people in their units. A participant: themselves, and nobody else.
+    Participant: lambda who: sa.or_(
+        Participant.unit_id.in_(unit_ids_in_scope(who)), Participant.id == Principal.of(who).participant_id
+    ),
     Placement: lambda who: Placement.unit_id.in_(unit_ids_in_scope(who)),
 }
 # Rows reached through another: the join, then the other's condition.
@@ -66,9 +69,11 @@ def upload_visible(who) -> sa.ColumnElement[bool]:
     participant in scope see it. Any other upload (replaced, removed, not yet used) only
     the person who uploaded it."""
     principal = Principal.of(who)
+    on_a_step = sa.exists().where(StepPicture.upload_id == Upload.id)
+    if principal.is_participant:  # the pictures of the steps, and their own photo
+        return sa.or_(on_a_step, scope(principal, Participant).where(Participant.photo_id == Upload.id).exists())
     if principal.user is None:
         return sa.false()
-    on_a_step = sa.exists().where(StepPicture.upload_id == Upload.id)
     photo_in_scope = scope(principal, Participant).where(Participant.photo_id == Upload.id).exists()
     return sa.or_(on_a_step, photo_in_scope, Upload.uploaded_by_id == principal.user.id)
 

@@ -1,0 +1,109 @@
+"""Reading a participant's own side and their self-ratings: one statement per kind of
+thing, whatever the number of modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from movetrack.extensions import db
+from movetrack.modules.models import ModuleStep, ModuleVersion, StepPicture
+from movetrack.mypages.models import SelfRating
+from movetrack.participants.models import Assignment, AssignmentStatus
+from movetrack.progress.models import Rating
+from movetrack.progress.queries import counting_ratings, steps_on
+
+GAP_TO_TALK_ABOUT = 2  # self and staff this many steps apart: flagged for the next conversation
+
+
+def latest_self_rating(assignment: Assignment) -> SelfRating | None:
+    return db.session.scalar(
+        sa.select(SelfRating).where(SelfRating.assignment_id == assignment.id)
+        .order_by(SelfRating.rated_on.desc(), SelfRating.recorded_at.desc(), SelfRating.id.desc()).limit(1)
+    )
+
+
+def self_rating_of(assignment: Assignment, self_rating_id: int) -> SelfRating | None:
+    rating = db.session.get(SelfRating, self_rating_id)
+    return rating if rating is not None and rating.assignment_id == assignment.id else None
+
+
+def latest_self_steps(assignment_ids: Iterable[int]) -> dict[int, int]:
+    """{assignment id: the step of its newest self-rating}."""
+    ids = list(assignment_ids)
+    if not ids:
+        return {}
+    ranked = (
+        sa.select(
+            SelfRating.assignment_id,
+            SelfRating.step,
+            sa.func.row_number().over(
+                partition_by=SelfRating.assignment_id,
+                order_by=(SelfRating.rated_on.desc(), SelfRating.recorded_at.desc(), SelfRating.id.desc()),
+            ).label("position"),
+        )
+        .where(SelfRating.assignment_id.in_(ids))
+        .subquery()
+    )
+    rows = db.session.execute(sa.select(ranked.c.assignment_id, ranked.c.step).where(ranked.c.position == 1))
+    return {assignment_id: step for assignment_id, step in rows}
+
+
+def gap_to_talk_about(staff_step: int | None, self_step: int | None) -> bool:
+    return staff_step is not None and self_step is not None and abs(staff_step - self_step) >= GAP_TO_TALK_ABOUT
+
+
+def participants_with_a_gap(participant_ids: Iterable[int]) -> set[int]:
+    """Of these people, those whose own rating of an active module is GAP_TO_TALK_ABOUT or
+    more steps from staff's (four statements, however many people)."""
+    ids = list(participant_ids)
+    if not ids:
+        return set()
+    self_rated = db.session.scalars(
+        sa.select(Assignment).where(
+            Assignment.participant_id.in_(ids),
+            Assignment.status == AssignmentStatus.ACTIVE,
+            sa.exists().where(SelfRating.assignment_id == Assignment.id),
+        )
+    ).all()
+    self_steps = latest_self_steps(assignment.id for assignment in self_rated)
+    staff_steps = steps_on(self_rated)
+    return {
+        assignment.participant_id for assignment in self_rated
+        if gap_to_talk_about(staff_steps[assignment.id], self_steps.get(assignment.id))
+    }
+
+
+def steps_reached(assignments: Iterable[Assignment]) -> dict[int, list[tuple[dt.date, int]]]:
+    """{assignment id: [(day, step)] each time the staff-rated step went up}, oldest first."""
+    ids = [assignment.id for assignment in assignments]
+    timeline: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    if not ids:
+        return timeline
+    rows = db.session.execute(
+        sa.select(Rating.assignment_id, Rating.rated_on, Rating.step)
+        .where(Rating.assignment_id.in_(ids), counting_ratings())
+        .order_by(Rating.rated_on, Rating.recorded_at, Rating.id)
+    )
+    for assignment_id, day, step in rows:
+        reached = timeline[assignment_id]
+        if not reached or step > reached[-1][1]:
+            reached.append((day, step))
+    return timeline
+
+
+def load_versions_with_pictures(assignments: Iterable[Assignment]) -> None:
+    """The current version of each module with its steps and their pictures: a fixed
+    number of statements for any number of modules."""
+    version_ids = [assignment.module.current_version.id for assignment in assignments]
+    if version_ids:
+        db.session.scalars(
+            sa.select(ModuleVersion).where(ModuleVersion.id.in_(version_ids)).options(
+                orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures)
+                .selectinload(StepPicture.upload)
+            )
+        ).all()
