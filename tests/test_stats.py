@@ -323,7 +323,7 @@ def test_the_page_states_its_decisions_and_draws_its_charts(client, auth, world,
     assert "only the birth year is stored" in text
     assert "woman, man, other or not stated" in text
     assert "Placements registered by mistake count nowhere." in text
-    assert "Quality follow-up answers are not part of these statistics yet" in text
+    assert "quality follow-up answers are reported per unit and month" in text
     assert text.count("<svg") == 2 and 'role="img"' in text
     assert "<title>Orders received, January 2026: 3</title>" in text
     assert "Small numbers are hidden" not in text  # admins see exact numbers
