@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from movetrack.auth.policy import Kind, allowed, may_change
 from movetrack.clock import local_today
 from movetrack.input import query_int
-from movetrack.modules import io, queries, services
+from movetrack.modules import exporting, importing, io, queries, services
 from movetrack.modules.forms import (
     ImportForm,
     ModuleForm,
@@ -143,7 +143,7 @@ def unarchive(module_id: int):
 def export():
     filename = f"movetrack-modules-{local_today().isoformat()}.json"
     return Response(
-        json.dumps(io.export_library(), ensure_ascii=False, indent=2),
+        json.dumps(exporting.export_library(), ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -156,7 +156,7 @@ def import_library():
     if not form.validate_on_submit():
         return render_template("modules/import.html", form=form), 422 if form.is_submitted() else 200
     try:
-        result = services.import_library(current_user, io.parse_library(form.file.data.read()))
+        result = importing.import_library(current_user, io.parse_library(form.file.data.read()))
     except io.ImportRejected as rejected:
         return render_template("modules/import.html", form=form, rejected=rejected), 422
     flash(_("The library is imported: %(summary)s", summary=result.summary), "success")
