@@ -27,8 +27,7 @@ from movetrack.modules.forms import (
     module_form,
 )
 from movetrack.modules.models import Module
-from movetrack.rules import RuleViolation
-from movetrack.web import fragment_or_page
+from movetrack.web import catch_refusal, fragment_or_page
 
 bp = Blueprint("modules", __name__, url_prefix="/library")
 admin_only = allowed("change", Kind.LIBRARY)
@@ -85,10 +84,10 @@ def create():
     form = module_form(current_user)
     if not form.validate_on_submit():
         return _render_form(form, None, 422 if form.is_submitted() else 200)
-    try:
+    with catch_refusal() as refused:
         module = services.create_module(current_user, form.to_data())
-    except RuleViolation as violation:
-        return _render_form(form, None, 422, violation.message)
+    if refused:
+        return _render_form(form, None, 422, refused.error)
     flash(_("The module is saved. You can now add pictures to its steps."), "success")
     return redirect(url_for(".edit", module_id=module.id))
 
@@ -100,10 +99,10 @@ def edit(module_id: int):
     form = module_form(current_user, module)
     if not form.validate_on_submit():
         return _render_form(form, module, 422 if form.is_submitted() else 200)
-    try:
+    with catch_refusal() as refused:
         change = services.update_module(current_user, module, form.to_data())
-    except RuleViolation as violation:
-        return _render_form(form, module, 422, violation.message)
+    if refused:
+        return _render_form(form, module, 422, refused.error)
     if change is services.Change.NEW_VERSION:
         flash(_("Saved as version %(number)d. Earlier ratings keep the wording they were given under.",
                 number=module.current_version_number), "success")

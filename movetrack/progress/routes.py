@@ -19,9 +19,8 @@ from movetrack.participants.models import Assignment
 from movetrack.progress import queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
 from movetrack.progress.models import Rating
-from movetrack.rules import RuleViolation
 from movetrack.templating import is_htmx
-from movetrack.web import fragment_or_page
+from movetrack.web import catch_refusal, fragment_or_page
 
 bp = Blueprint("progress", __name__, url_prefix="/day")
 staff_only = allowed("change", Kind.PARTICIPANT)
@@ -79,13 +78,13 @@ def rate(assignment_id: int):
     form = RatingForm()
     if not form.validate():
         return _render_rating_panel(assignment, form, status=422)
-    try:
+    with catch_refusal() as refused:
         saved = services.record_rating(
             current_user, assignment, form.step.data, form.note.data,
             agreed_value(form.agreed.data), form.rated_on.data, form.request_key.key,
         )
-    except RuleViolation as violation:
-        return _render_rating_panel(assignment, form, status=422, error=violation.message)
+    if refused:
+        return _render_rating_panel(assignment, form, status=422, error=refused.error)
     return _answer_saved(assignment, saved)
 
 
@@ -115,12 +114,12 @@ def fix(assignment_id: int, rating_id: int):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _render_rating_panel(assignment, form, status=status, correcting=original)
-    try:
+    with catch_refusal() as refused:
         saved = services.correct_rating(
             current_user, original, form.step.data, form.reason.data, form.request_key.key
         )
-    except RuleViolation as violation:
-        return _render_rating_panel(assignment, form, status=422, error=violation.message,
+    if refused:
+        return _render_rating_panel(assignment, form, status=422, error=refused.error,
                                     correcting=original)
     return _answer_saved(assignment, saved)
 
@@ -158,11 +157,11 @@ def correct(assignment_id: int, rating_id: int):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _render_history(assignment, original, form, status)
-    try:
+    with catch_refusal() as refused:
         services.correct_rating(
             current_user, original, form.step.data, form.reason.data, form.request_key.key
         )
-    except RuleViolation as violation:
-        return _render_history(assignment, original, form, 422, violation.message)
+    if refused:
+        return _render_history(assignment, original, form, 422, refused.error)
     flash(_("The correction is saved. The earlier rating stays in the history."), "success")
     return redirect(url_for(".history", assignment_id=assignment.id))
