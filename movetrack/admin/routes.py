@@ -278,33 +278,32 @@ def create_unit():
     return redirect(url_for(".units", _anchor=f"unit-{unit.id}"))
 
 
-def _rename_form(current_name: str) -> NameForm:
-    return name_form(_("New name"), data={"name": current_name})
-
-
-def _render_rename(form: NameForm, heading: str, back_url: str, status: int,
-                   error: str | None = None, active_page: str = "units"):
-    return render_template(
+def _rename_page(thing, rename, heading: str, back_url: str, renamed, active_page: str = "units"):
+    """The rename page every named thing of the organisation shares: `rename` is its
+    service, `renamed()` the message once the thing has its new name."""
+    form = name_form(_("New name"), data={"name": thing.name})
+    error = None
+    if form.validate_on_submit():
+        with catch_refusal(form) as refused:
+            rename(current_user, thing, form.name.data)
+        if not refused:
+            flash(renamed(), "success")
+            return redirect(back_url)
+        error = refused.error
+    page = render_template(
         "admin/rename.html", form=form, heading=heading, back_url=back_url, error=error,
         active_page=active_page,
-    ), status
+    )
+    return page, form_status(form, error)
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @admin_only
 def edit_unit(unit_id: int):
     unit = unit_or_404(current_user, unit_id)
-    form = _rename_form(unit.name)
-    heading = _("Rename the unit %(name)s", name=unit.name)
-    back_url = url_for(".units", _anchor=f"unit-{unit.id}")
-    if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, form_status(form))
-    with catch_refusal(form) as refused:
-        services.rename_unit(current_user, unit, form.name.data)
-    if refused:
-        return _render_rename(form, heading, back_url, 422, refused.error)
-    flash(_("The unit is now called %(name)s.", name=unit.name), "success")
-    return redirect(back_url)
+    return _rename_page(unit, services.rename_unit, _("Rename the unit %(name)s", name=unit.name),
+                   url_for(".units", _anchor=f"unit-{unit.id}"),
+                   lambda: _("The unit is now called %(name)s.", name=unit.name))
 
 
 @bp.post("/units/<int:unit_id>/workstations")
@@ -327,17 +326,10 @@ def create_workstation(unit_id: int):
 @admin_only
 def edit_workstation(workstation_id: int):
     workstation = queries.workstation_or_404(current_user, workstation_id)
-    form = _rename_form(workstation.name)
-    heading = _("Rename the workstation %(name)s", name=workstation.name)
-    back_url = url_for(".units", _anchor=f"unit-{workstation.unit_id}")
-    if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, form_status(form))
-    with catch_refusal(form) as refused:
-        services.rename_workstation(current_user, workstation, form.name.data)
-    if refused:
-        return _render_rename(form, heading, back_url, 422, refused.error)
-    flash(_("The workstation is now called %(name)s.", name=workstation.name), "success")
-    return redirect(back_url)
+    return _rename_page(workstation, services.rename_workstation,
+                   _("Rename the workstation %(name)s", name=workstation.name),
+                   url_for(".units", _anchor=f"unit-{workstation.unit_id}"),
+                   lambda: _("The workstation is now called %(name)s.", name=workstation.name))
 
 
 @bp.post("/workstations/<int:workstation_id>/archive")
@@ -399,14 +391,7 @@ def create_ordering_unit():
 @admin_only
 def edit_ordering_unit(ordering_unit_id: int):
     ordering_unit = queries.ordering_unit_or_404(current_user, ordering_unit_id)
-    form = _rename_form(ordering_unit.name)
-    heading = _("Rename the ordering unit %(name)s", name=ordering_unit.name)
-    back_url = url_for(".ordering_units")
-    if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, form_status(form), active_page="ordering_units")
-    with catch_refusal(form) as refused:
-        services.rename_ordering_unit(current_user, ordering_unit, form.name.data)
-    if refused:
-        return _render_rename(form, heading, back_url, 422, refused.error, active_page="ordering_units")
-    flash(_("The ordering unit is now called %(name)s.", name=ordering_unit.name), "success")
-    return redirect(back_url)
+    return _rename_page(ordering_unit, services.rename_ordering_unit,
+                   _("Rename the ordering unit %(name)s", name=ordering_unit.name), url_for(".ordering_units"),
+                   lambda: _("The ordering unit is now called %(name)s.", name=ordering_unit.name),
+                   active_page="ordering_units")
