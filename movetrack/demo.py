@@ -26,6 +26,7 @@ from movetrack.extensions import db
 from movetrack.followups import schedule as follow_up_schedule
 from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.followups.queries import summary_since_last
+from movetrack.followups.services import cancel_follow_ups_at_exit
 from movetrack.modules.models import Module, ModuleKind
 from movetrack.org.models import OrderingUnit, Organisation, Unit, Workstation
 from movetrack.participants.models import Assignment, Gender, Participant
@@ -403,6 +404,7 @@ def _end(placement, actor, person, end: dt.date) -> None:
         "Vad skulle du vilja ändra på?": "Fler fikaraster.",
     }
     _event(placement, PlacementStatus.ENDED, end, actor, PlacementStatus.ACTIVE)
+    cancel_follow_ups_at_exit(actor, placement)  # as the exit does: the ones not held
     db.session.add(FollowUp(placement_id=placement.id, kind=FollowUpKind.AFTER_EXIT,
                             label=follow_up_schedule.AFTER_EXIT_LABEL,
                             due_on=follow_up_schedule.add_months(end, 3)))

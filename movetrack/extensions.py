@@ -42,7 +42,10 @@ def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+# A full date reads "måndag 30 november 2026" and, in the English of Sweden, "Monday 30
+# November 2026" (Swedish's own pattern: no comma, day before month). The rest of the date
+# style comes from the locale i18n.select_locale picks.
+babel = Babel(date_formats={**Babel.default_date_formats, "date.full": "EEEE d MMMM y"})
 talisman = Talisman()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -16,8 +16,20 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
+# English pages write dates as English is written in Sweden: day before month ("30 Nov
+# 2026", "Monday 30 November 2026" with extensions.babel's full pattern), the 24-hour
+# clock, never the US style. en_GB rather than CLDR's en_SE: it keeps the decimal point
+# ("4.5 h") English readers expect, where en_SE writes "4,5". The catalogue stays "en"
+# (gettext falls back from en_GB to en); get_locale().language is the language itself.
+FORMAT_LOCALES = {"en": "en_GB"}
+
 
 def select_locale() -> str:
+    language = _language()
+    return FORMAT_LOCALES.get(language, language)
+
+
+def _language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and the demo loader speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 
@@ -17,6 +19,14 @@ def htmx_script() -> dict:
     if current_app.config["HTMX_FROM_CDN"]:
         return {"src": config.HTMX_CDN_URL, "integrity": config.HTMX_INTEGRITY}
     return {"src": url_for("static", filename=config.HTMX_LOCAL_PATH), "integrity": None}
+
+
+A_MONDAY = dt.date(2024, 1, 1)
+
+
+def weekday_name(weekday: int, pattern: str = "EEEE") -> str:
+    """The name of a weekday (Monday = 0) in the reader's language: "måndag", "mån", "M"."""
+    return format_date(A_MONDAY + dt.timedelta(days=weekday), pattern)
 
 
 def is_htmx() -> bool:
@@ -43,6 +53,7 @@ def register_template_helpers(app: Flask) -> None:
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
+            "weekday_name": weekday_name,
             "pictogram_url": pictogram_url,
             "pictogram_label": pictogram_label,
             "AREA_LABELS": AREA_LABELS,

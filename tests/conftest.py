@@ -13,6 +13,7 @@ workshop's date is already tomorrow in UTC).
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -29,7 +30,7 @@ from movetrack.config import database_url
 from movetrack.extensions import db
 from movetrack.i18n import compile_catalogs
 from tests import factories
-from tests.helpers import post_form, session_instant
+from tests.helpers import post_form, session_instant, working_day_instant
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tables filled by the migrations themselves: reference data every test keeps.
@@ -37,13 +38,18 @@ REFERENCE_TABLES = {"alembic_version", "module_areas", "target_groups"}
 
 
 def pytest_configure(config):
-    """Travel to MOVETRACK_TEST_NOW, if set, before any test module is imported."""
+    """Travel to MOVETRACK_TEST_NOW, if set, before any test module is imported; without it,
+    to the next working day when the workshop's today is a weekend or a public holiday."""
     instant = os.environ.get("MOVETRACK_TEST_NOW")
     if instant:
         try:
             destination = session_instant(instant)
         except ValueError as error:
             raise pytest.UsageError(str(error)) from error
+    else:
+        zone = os.environ.get("TIMEZONE", "Europe/Stockholm")
+        destination = working_day_instant(dt.datetime.now(dt.UTC), zone)
+    if destination is not None:
         traveller = time_machine.travel(destination, tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)

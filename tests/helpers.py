@@ -36,6 +36,22 @@ def session_instant(text: str) -> dt.datetime:
     return instant.astimezone(ZoneInfo("UTC"))
 
 
+def working_day_instant(now: dt.datetime, zone: str) -> dt.datetime | None:
+    """When the workshop's today (in `zone`) is a Saturday, a Sunday or a Swedish public
+    holiday, the same time on the next working day; else None. Nobody is scheduled on a
+    holiday and the demo schedules weekdays, so a suite run on Christmas Day would find an
+    empty day view: the tests start on a working day, whatever day the machine says."""
+    from movetrack.attendance.scheduled import is_public_holiday
+
+    local = now.astimezone(ZoneInfo(zone))
+    day = local.date()
+    while day.weekday() >= 5 or is_public_holiday(day):
+        day += dt.timedelta(days=1)
+    if day == local.date():
+        return None
+    return local.replace(year=day.year, month=day.month, day=day.day).astimezone(ZoneInfo("UTC"))
+
+
 def days_ago(days: int) -> dt.date:
     """A day counted back from the workshop's today (the app's clock, never the system's date)."""
     return local_today() - dt.timedelta(days=days)

@@ -9,9 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, format_percent
 
 from movetrack.attendance.models import Attendance, AttendanceStatus
+from movetrack.attendance.queries import attendance_summary
 from movetrack.audit import AuditEvent
 from movetrack.auth.models import Role
 from movetrack.auth.policy import NOTHING, what_orderer_may_see
@@ -19,6 +20,7 @@ from movetrack.clock import local_today
 from movetrack.consent.models import Consent
 from movetrack.extensions import db
 from movetrack.followups.models import FollowUp, FollowUpKind
+from movetrack.i18n import FORMAT_LOCALES
 from movetrack.org.models import OrderingUnit
 from movetrack.placements.models import (
     Outcome,
@@ -127,7 +129,7 @@ def _row(page_html: str, name: str) -> str:
 
 
 def _english_date(app, day: dt.date) -> str:
-    with app.test_request_context(), force_locale("en"):
+    with app.test_request_context(), force_locale(FORMAT_LOCALES["en"]):
         return format_date(day)
 
 
@@ -211,7 +213,7 @@ def test_with_full_consent_the_case_worker_sees_progress_attendance_and_notes(
     assert orders.held.held_on.strftime("%Y") in progress and "Last follow-up held" in progress
     # Attendance: Mondays and Wednesdays for four weeks (and this week so far), three present.
     attendance = text.split('id="attendance-heading"')[1].split("</section>")[0]
-    assert "present: 3 of" in attendance and "Absent, sick" in attendance
+    assert "Here 3 of" in attendance and "Absent, sick" in attendance
     # The next follow-up and the notes.
     assert "2 månader" in text
     assert "Trivs i snickeriet." in text and "Fortsätter tre dagar i veckan." in text
@@ -224,7 +226,7 @@ def test_a_partial_consent_shows_only_its_parts(client, world, orders, sign_in):
     _consent(world.anna, world.af, world.admin, share_attendance=True)
     sign_in("handlaggare")
     text = _order_page(client, orders.anna_order).text
-    assert "present: 3 of" in text and "2 månader" in text
+    assert "Here 3 of" in text and "2 månader" in text
     assert "Slipa en stol" not in text and "Trivs i snickeriet" not in text
     assert text.count("has not consented to share this with Arbetsförmedlingen") == 2
 
@@ -240,6 +242,7 @@ def test_a_consent_withdrawn_while_the_page_is_open_shows_nothing_more(app, clie
     response = coordinator.post(f"{url}/{consent.id}/withdraw", data={
         "csrf_token": csrf_token(coordinator.get(url).text),
         f"withdraw-{consent.id}-withdrawn_on": local_today().isoformat(),
+        f"withdraw-{consent.id}-confirmed": "y",
     })
     assert response.status_code == 302
 
@@ -276,7 +279,28 @@ def test_an_ended_placement_is_described_as_it_was_on_its_last_day(client, world
     assert cells == ["2", "4", "6"]
     assert "Outcome at exit: Studies." in progress
     assert later.module.title not in text
-    assert "present: 1 of 3" in text  # Monday, Wednesday (sick week's Monday counts as scheduled)
+    assert "Here 1 of 3" in text  # Monday, Wednesday (sick week's Monday counts as scheduled)
+
+
+def test_the_attendance_rate_shows_recorded_and_unrecorded_days_apart_as_staff_see_them(
+        app, client, world, orders, sign_in):
+    """The rate is attendance_summary's (MOVE.md §5: days here / days scheduled), shown in the
+    staff's words, with the days nobody recorded counted apart, not hidden in the rate."""
+    _consent(world.anna, world.af, world.admin, **EVERYTHING)
+    sign_in("handlaggare")
+    response = _order_page(client, orders.anna_order)
+    assert response.status_code == 200
+    attendance = response.text.split('id="attendance-heading"')[1].split("</section>")[0]
+    with app.test_request_context():
+        figures = attendance_summary([orders.anna_order.id], four_weeks_ago(), local_today())[
+            orders.anna_order.id]
+        with force_locale(FORMAT_LOCALES["en"]):
+            rate = format_percent(figures.rate)
+    assert figures.present_days == 3 and figures.unrecorded_days > 0
+    assert (f"Here 3 of {figures.scheduled_days} scheduled days ({rate}). "
+            f"{figures.unrecorded_days} not recorded.") in attendance
+    assert "Absent, sick</dt><dd>1 day" in attendance
+    assert f"Not recorded</dt><dd>{figures.unrecorded_days} days" in attendance
 
 
 def test_an_order_not_yet_started_has_no_attendance_to_show(client, world, orders, sign_in):

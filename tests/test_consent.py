@@ -30,15 +30,18 @@ def _give(client, participant, **data):
     return client.post(_url(participant), data={"csrf_token": csrf_token(page.text), **data})
 
 
-def _withdraw(client, participant, consent, on: str | None = None, page_html: str | None = None):
-    """Post the consent's own withdrawal form (its fields carry the prefix withdraw-<id>-)."""
+def _withdraw(client, participant, consent, on: str | None = None, page_html: str | None = None,
+              reason: str = "", confirmed: bool = True):
+    """Post the consent's own withdrawal form (its fields carry the prefix withdraw-<id>-),
+    confirmed unless told otherwise."""
     html = page_html or client.get(_url(participant)).text
     prefix = f"withdraw-{consent.id}-"
-    return client.post(
-        f"{_url(participant)}/{consent.id}/withdraw",
-        data={"csrf_token": csrf_token(html),
-              prefix + "withdrawn_on": local_today().isoformat() if on is None else on},
-    )
+    data = {"csrf_token": csrf_token(html),
+            prefix + "withdrawn_on": local_today().isoformat() if on is None else on,
+            prefix + "reason": reason}
+    if confirmed:
+        data[prefix + "confirmed"] = "y"
+    return client.post(f"{_url(participant)}/{consent.id}/withdraw", data=data)
 
 
 def _consents():
@@ -197,6 +200,35 @@ def test_withdrawing_closes_the_consent_and_keeps_it_in_the_history(client, worl
     page = client.get(_url(world.anna))
     assert "No consent is in force" in page.text
     assert "Withdrawn consents" in page.text and "Arbetsförmedlingen" in page.text
+
+
+def test_a_withdrawal_asks_for_confirmation_first(client, world, sign_in):
+    consent = _consent(world, world.af, given_on=days_ago(3), share_progress=True)
+    sign_in("handledare")
+    page = client.get(_url(world.anna)).text
+    assert "Yes: the person has withdrawn this consent" in page
+    assert "It cannot be undone" in page
+    response = _withdraw(client, world.anna, consent, reason="Vill inte längre", confirmed=False)
+    assert response.status_code == 422
+    assert "Tick that the person has withdrawn this consent." in response.text
+    assert "Vill inte längre" in response.text  # what was typed is kept
+    db.session.refresh(consent)
+    assert consent.withdrawn_on is None
+
+
+def test_the_reason_for_a_withdrawal_is_stored_shown_and_logged(client, world, sign_in):
+    consent = _consent(world, world.af, given_on=days_ago(3), share_progress=True)
+    sign_in("handledare")
+    response = _withdraw(client, world.anna, consent, reason="Vill <b>inte</b> längre")
+    assert response.status_code == 302
+    db.session.refresh(consent)
+    assert consent.withdrawal_reason == "Vill <b>inte</b> längre"
+    audit = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "consent.withdrawn")).one()
+    assert audit.details["reason"] == "Vill <b>inte</b> längre"
+    page = client.get(_url(world.anna))
+    assert page.status_code == 200
+    assert "Reason: Vill &lt;b&gt;inte&lt;/b&gt; längre" in page.text
 
 
 @pytest.mark.parametrize(

@@ -477,7 +477,8 @@ def test_the_exit_ends_the_placement_keeps_the_interview_and_schedules_the_follo
     placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     auth.login("handledare")
     page = client.get(f"/placements/{placement.id}/exit").text
-    assert "Hur länge har du varit deltagare hos oss?" in page and "Övriga synpunkter?" in page
+    # MOVE's default interview, on an English page in English.
+    assert "How long have you been a participant with us?" in page and "Any other views?" in page
     token, version = _exit_page(client, placement)
     end = days_ago(2)
     response = _exit(
@@ -500,8 +501,8 @@ def test_the_exit_ends_the_placement_keeps_the_interview_and_schedules_the_follo
         Outcome.STUDIES,
     )
     assert ended.exit_interview == {
-        "Hur länge har du varit deltagare hos oss?": "Ett halvår",
-        "Vad har varit det bästa med oss?": "Gemenskapen",
+        "How long have you been a participant with us?": "Ett halvår",
+        "What has been the best thing about us?": "Gemenskapen",
     }
     (after,) = follow_ups_of(ended)
     assert after.kind == FollowUpKind.AFTER_EXIT and after.due_on > end
@@ -625,7 +626,7 @@ def test_a_reopened_placement_is_active_again_and_its_history_shows_it(client, a
         None,
         None,
     )
-    assert reopened.exit_interview == {"Hur länge har du varit deltagare hos oss?": "Kort"}  # kept
+    assert reopened.exit_interview == {"How long have you been a participant with us?": "Kort"}  # kept
     assert [e.to_status for e in events_of(reopened)] == [
         PlacementStatus.ENDED,
         PlacementStatus.ACTIVE,

@@ -199,7 +199,7 @@ def test_the_day_is_today_unless_an_earlier_day_is_picked(client, auth, world):
     auth.login("handledare")
     page = steps_page(client, world)
     today = local_today()
-    assert f'<option selected value="{today.isoformat()}">Idag</option>' in page
+    assert f'<option selected value="{today.isoformat()}">I dag</option>' in page
     yesterday = today - dt.timedelta(days=1)
     assert f'<option value="{yesterday.isoformat()}">Igår</option>' in page
     assert page.count("<option") == 8  # today and 7 days back

@@ -81,7 +81,7 @@ def test_the_catalogues_compile(tmp_path):
     with (copy / "sv" / "LC_MESSAGES" / "messages.mo").open("rb") as mo_file:
         catalog = read_mo(mo_file)
     assert catalog["Sign in"].string == "Logga in"
-    assert catalog["Today at %(unit)s"].string == "Idag på %(unit)s"
+    assert catalog["Today at %(unit)s"].string == "I dag på %(unit)s"
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_the_catalogues_compile(tmp_path):
         ("Agrees", "Håller med"),
         ("Saved: step %(step)d, %(title)s, for %(name)s.",
          "Sparat: steg %(step)d, %(title)s, för %(name)s."),
-        ("Today at %(unit)s", "Idag på %(unit)s"),
+        ("Today at %(unit)s", "I dag på %(unit)s"),
     ],
 )
 def test_agreed_wordings(english, swedish):
@@ -155,3 +155,16 @@ def test_read_aloud_buttons_are_named_in_swedish_on_a_swedish_page(client, auth,
     assert 'aria-label="Läs upp: Slipa en stol. ' in page.text
     assert 'aria-label="Läs upp: Steg 4. Slipa en stol steg 4. ' in page.text
     assert "Read aloud" not in page.text
+def test_swedish_writes_i_dag_and_tells_edit_from_change():
+    """"i dag" in two words everywhere (Språkrådet), never "idag"; Edit is "Redigera" and
+    Change is "Ändra", so one Swedish word never stands for both."""
+    idag = re.compile(r"\bidag\b", re.IGNORECASE)
+    strings = {m.id: _forms(m.string) for m in _messages()}
+    assert [msgid for msgid, forms in strings.items() if any(idag.search(s) for s in forms)] == []
+    for msgid, forms in strings.items():
+        english = msgid if isinstance(msgid, str) else msgid[0]
+        if re.match(r"Edit\b", english):
+            assert forms[0].startswith("Redigera"), (english, forms[0])
+        if re.match(r"Change\b", english):  # "Ändra", or "Byt" for a password
+            assert not forms[0].startswith("Redigera"), (english, forms[0])
+    assert strings["Change"] == ("Ändra",) and strings["Edit"] == ("Redigera",)

@@ -2,11 +2,12 @@
 number of statements each, however many people or days.
 
 Attendance rate (MOVE.md §5): days present, fully or partly, / days scheduled, within the
-period. The scheduled days are the weekdays of the intake schedule (ScheduleDay) from the
-later of the placement's start and the period's first day to the earlier of its end and
-the period's last day, and never after today: a day that has not come is not yet missed.
-Only attendance on scheduled days counts, so the rate stays between 0 and 1 even when a
-schedule is changed after the fact (the schedule has no history of its own).
+period. The scheduled days are those of scheduled.py (the schedule valid on each day, no
+public holidays) from the later of the placement's start and the period's first day to
+the earlier of its end and the period's last day, and never after today: a day that has
+not come is not yet missed. Only attendance on scheduled days counts, so the rate stays
+between 0 and 1 even when a schedule is changed after the fact. attendance_summary is the
+one place the rate is computed; every page shows it from there.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from movetrack.attendance.models import PRESENT_STATUSES, Attendance, AttendanceStatus
+from movetrack.attendance.scheduled import is_public_holiday, scheduled_hours
 from movetrack.audit import AuditEvent
 from movetrack.auth.models import User
 from movetrack.auth.policy import Share, consent_exists, participants_in_scope, placements_in_scope
@@ -29,7 +31,13 @@ from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
-from movetrack.placements.models import OPEN_STATUSES, Placement, PlacementStatus, ScheduleDay
+from movetrack.placements.models import (
+    OPEN_STATUSES,
+    Placement,
+    PlacementStatus,
+    ScheduleDay,
+    schedule_periods,
+)
 from movetrack.placements.queries import counted
 
 # Placements whose days can be scheduled: started, and either going on or ended.
@@ -115,32 +123,6 @@ class AttendanceFigures:
         }
 
 
-def count_weekdays(first: dt.date, last: dt.date, weekdays: Iterable[int]) -> int:
-    """How many days from first to last (inclusive) fall on the weekdays (Monday = 0)."""
-    weekdays = set(weekdays)
-    if last < first or not weekdays:
-        return 0
-    full_weeks, rest = divmod((last - first).days + 1, 7)
-    start = first.weekday()
-    return full_weeks * len(weekdays) + sum(
-        1 for offset in range(rest) if (start + offset) % 7 in weekdays
-    )
-
-
-def running_span(
-    start_date: dt.date, end_date: dt.date | None, first: dt.date, last: dt.date
-) -> tuple[dt.date, dt.date]:
-    """The days of [first, last] a placement ran, from its start to its end (if it ended);
-    empty (the first day after the last) when they do not meet."""
-    return max(first, start_date), min(last, end_date) if end_date else last
-
-
-def weekday_of(date_column) -> sa.ColumnElement[int]:
-    """Monday = 0 … Sunday = 6, as ScheduleDay counts, in SQLite and PostgreSQL alike
-    (both number the day of the week from Sunday = 0)."""
-    return (sa.cast(sa.extract("dow", date_column), sa.Integer) + 6) % 7
-
-
 def attendance_summary(
     placement_ids: Iterable[int], first: dt.date, last: dt.date, today: dt.date | None = None
 ) -> dict[int, AttendanceFigures]:
@@ -151,8 +133,8 @@ def attendance_summary(
         return {}
     last = min(last, today or local_today())
     scheduled = _scheduled_days(ids, first, last)
-    counts = _counts_on_scheduled_days(ids, first, last)
-    return {pid: _figures(scheduled.get(pid, 0), counts.get(pid, {})) for pid in ids}
+    counts = _counts_on_scheduled_days(ids, first, last, scheduled)
+    return {pid: _figures(len(scheduled.get(pid, {})), counts.get(pid, {})) for pid in ids}
 
 
 def placement_figures(
@@ -164,9 +146,10 @@ def placement_figures(
     return attendance_summary([placement.id], first, last, today)[placement.id]
 
 
-def _scheduled_days(ids: list[int], first: dt.date, last: dt.date) -> dict[int, int]:
+def _scheduled_days(ids: list[int], first: dt.date, last: dt.date) -> dict[int, dict]:
+    """{placement id: {day: hours}} of the scheduled days from first to last."""
     rows = db.session.execute(
-        sa.select(Placement.id, Placement.start_date, Placement.end_date, ScheduleDay.weekday)
+        sa.select(Placement.id, Placement.start_date, Placement.end_date, ScheduleDay)
         .join(ScheduleDay, ScheduleDay.placement_id == Placement.id)
         .where(
             Placement.id.in_(ids),
@@ -174,43 +157,28 @@ def _scheduled_days(ids: list[int], first: dt.date, last: dt.date) -> dict[int, 
             Placement.start_date.is_not(None),
         )
     )
-    spans, weekdays = {}, defaultdict(set)
-    for placement_id, start_date, end_date, weekday in rows:
-        spans[placement_id] = running_span(start_date, end_date, first, last)
-        weekdays[placement_id].add(weekday)
-    return {pid: count_weekdays(*spans[pid], weekdays[pid]) for pid in spans}
+    spans, days = {}, defaultdict(list)
+    for placement_id, start_date, end_date, schedule_day in rows:
+        spans[placement_id] = (start_date, end_date)
+        days[placement_id].append(schedule_day)
+    return {
+        pid: scheduled_hours(schedule_periods(days[pid]), *spans[pid], first, last)
+        for pid in spans
+    }
 
 
-def _counts_on_scheduled_days(ids: list[int], first: dt.date, last: dt.date) -> dict:
+def _counts_on_scheduled_days(ids: list[int], first: dt.date, last: dt.date,
+                              scheduled: dict[int, dict]) -> dict:
     """{placement id: {status: (days, hours)}} for records on scheduled, counted days."""
     rows = db.session.execute(
-        sa.select(
-            Attendance.placement_id,
-            Attendance.status,
-            sa.func.count(Attendance.id),
-            sa.func.sum(Attendance.hours),
-        )
-        .join(Placement, Placement.id == Attendance.placement_id)
-        .join(
-            ScheduleDay,
-            sa.and_(
-                ScheduleDay.placement_id == Attendance.placement_id,
-                ScheduleDay.weekday == weekday_of(Attendance.on_date),
-            ),
-        )
-        .where(
-            Attendance.placement_id.in_(ids),
-            recorded(),
-            Attendance.on_date.between(first, last),
-            Attendance.on_date >= Placement.start_date,
-            sa.or_(Placement.end_date.is_(None), Attendance.on_date <= Placement.end_date),
-            Placement.status.in_(STARTED_STATUSES),
-        )
-        .group_by(Attendance.placement_id, Attendance.status)
+        sa.select(Attendance.placement_id, Attendance.on_date, Attendance.status, Attendance.hours)
+        .where(Attendance.placement_id.in_(ids), recorded(), Attendance.on_date.between(first, last))
     )
     counts: dict[int, dict] = defaultdict(dict)
-    for placement_id, status, days, hours in rows:
-        counts[placement_id][AttendanceStatus(status)] = (days, Decimal(hours or 0))
+    for placement_id, on_date, status, hours in rows:
+        if on_date in scheduled.get(placement_id, {}):
+            days, total = counts[placement_id].get(AttendanceStatus(status), (0, Decimal(0)))
+            counts[placement_id][AttendanceStatus(status)] = (days + 1, total + (hours or 0))
     return counts
 
 
@@ -282,11 +250,23 @@ def _by_display_name():
     return sa.func.coalesce(Participant.preferred_name, Participant.name), Participant.id
 
 
+def _period_start_on(day: dt.date) -> sa.ScalarSelect:
+    """The first day of the placement's schedule period in force on the day."""
+    period = orm.aliased(ScheduleDay)
+    return (
+        sa.select(sa.func.max(period.valid_from))
+        .where(period.placement_id == Placement.id, period.valid_from <= day)
+        .correlate(Placement)
+        .scalar_subquery()
+    )
+
+
 def day_roster(user: User, unit: Unit, day: dt.date) -> DayRoster:
     """Who is expected in the unit on the day, and everyone else still in it; two statements.
 
     Expected: active placements in the unit, started by the day, with the day's weekday in
-    their schedule. Then, in a second group, the unit's active participants not expected:
+    the schedule valid that day (nobody on a public holiday). Then, in a second group, the
+    unit's active participants not expected:
     people whose open placement has not started or does not run on this weekday, and people
     registered before placements existed (no placement at all). People whose placement has
     ended, and who have no new one, have left and are not shown.
@@ -300,7 +280,9 @@ def day_roster(user: User, unit: Unit, day: dt.date) -> DayRoster:
             .join(
                 ScheduleDay,
                 sa.and_(
-                    ScheduleDay.placement_id == Placement.id, ScheduleDay.weekday == day.weekday()
+                    ScheduleDay.placement_id == Placement.id,
+                    ScheduleDay.valid_from == _period_start_on(day),
+                    ScheduleDay.weekday == day.weekday(),
                 ),
             )
             .outerjoin(
@@ -312,6 +294,7 @@ def day_roster(user: User, unit: Unit, day: dt.date) -> DayRoster:
                 Placement.status == PlacementStatus.ACTIVE,
                 Placement.start_date <= day,
                 Participant.active.is_(True),
+                sa.false() if is_public_holiday(day) else sa.true(),
             )
             .options(
                 orm.contains_eager(Placement.participant).joinedload(Participant.workstation)
@@ -421,10 +404,9 @@ def _scheduled_hours_by_day(
     """{day: hours} for each day from first to last the placement ran and scheduled."""
     if placement.status not in STARTED_STATUSES or not placement.start_date:
         return {}
-    hours = {day.weekday: day.hours for day in placement.schedule}
-    start, end = running_span(placement.start_date, placement.end_date, first, last)
-    days = (start + dt.timedelta(days=n) for n in range((end - start).days + 1))
-    return {day: hours[day.weekday()] for day in days if day.weekday() in hours}
+    return scheduled_hours(
+        placement.schedule_periods, placement.start_date, placement.end_date, first, last
+    )
 
 
 def _changes(placement: Placement, month: Month) -> dict[dt.date, list[Change]]:

@@ -33,21 +33,13 @@ from movetrack.org.queries import ordering_units_of
 from movetrack.placements.models import Placement
 from movetrack.placements.queries import placement_or_404
 from movetrack.rules import RuleViolation
-from movetrack.templating import is_htmx
+from movetrack.templating import is_htmx, weekday_name
 from movetrack.web import show_violation
 
 # No prefix: the check-in and the report live under /attendance, a placement's attendance
 # under the placement (/placements/<id>/attendance).
 bp = Blueprint("attendance", __name__)
 staff_only = allowed("change", Kind.PARTICIPANT)
-
-A_MONDAY = dt.date(2024, 1, 1)
-
-
-def weekday_name(weekday: int, pattern: str = "EEEE") -> str:
-    """The name of a weekday (Monday = 0) in the reader's language: "måndag", "mån", "M"."""
-    return format_date(A_MONDAY + dt.timedelta(days=weekday), pattern)
-
 
 # What every attendance template may use to show a status in words and in short.
 LABELS = {

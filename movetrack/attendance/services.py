@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from movetrack import audit
 from movetrack.attendance.models import Attendance, AttendanceStatus
 from movetrack.attendance.queries import STARTED_STATUSES, day_record
+from movetrack.attendance.scheduled import hours_on, is_public_holiday
 from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import local_today, utcnow
@@ -171,6 +172,12 @@ def _check_day(placement: Placement, on_date: dt.date) -> None:
                date=format_date(placement.end_date)),
             field="on_date",
         )
+    if is_public_holiday(on_date):
+        raise RuleViolation(
+            _l("%(date)s is a public holiday: nobody is scheduled. Nothing was saved.",
+               date=format_date(on_date, "full")),
+            field="on_date",
+        )
     if _scheduled_hours(placement, on_date) is None:
         # An extra day would count as present without being scheduled and push the rate
         # above 100 %: a person who now comes on another day needs a new schedule.
@@ -193,9 +200,7 @@ def _check_partly_hours(placement: Placement, on_date: dt.date, hours: Decimal) 
 
 
 def _scheduled_hours(placement: Placement, on_date: dt.date) -> Decimal | None:
-    return next(
-        (day.hours for day in placement.schedule if day.weekday == on_date.weekday()), None
-    )
+    return hours_on(placement.schedule_periods, on_date)
 
 
 def _write(user: User, placement: Placement, on_date: dt.date, record: Attendance | None,

@@ -24,6 +24,7 @@ from movetrack.auth.policy import (
 from movetrack.clock import local_today
 from movetrack.extensions import db
 from movetrack.followups.models import FollowUp
+from movetrack.followups.queries import next_follow_up, waiting
 from movetrack.modules.models import Module, ModuleArea, ModuleVersion
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import (
@@ -47,10 +48,11 @@ class OrderRow:
 def _next_follow_up_on() -> sa.ScalarSelect:
     return (
         sa.select(sa.func.min(FollowUp.due_on))
-        .where(FollowUp.placement_id == Placement.id, FollowUp.held_on.is_(None))
+        .where(FollowUp.placement_id == Placement.id, waiting())
         .correlate(Placement)
         .scalar_subquery()
     )
+
 
 
 def order_rows(user: User, state: str = OPEN, today: dt.date | None = None) -> list[OrderRow]:
@@ -177,7 +179,7 @@ def _attendance_period(placement: Placement, as_of: dt.date) -> tuple[dt.date, d
 
 def order_details(placement: Placement, shared: Shared, today: dt.date | None = None) -> OrderDetails:
     """What the order's page shows, given what is shared: one statement with nothing
-    shared, at most nine with everything, however many modules or follow-ups."""
+    shared, at most ten with everything, however many modules or follow-ups."""
     today = today or local_today()
     history = status_history(placement)
     if not shared.anything:
@@ -194,7 +196,7 @@ def order_details(placement: Placement, shared: Shared, today: dt.date | None = 
     return OrderDetails(
         status_history=history,
         shared=shared,
-        next_follow_up=next((f for f in follow_ups if f.held_on is None), None),
+        next_follow_up=next_follow_up(placement),
         progress=_progress(placement, follow_ups, as_of) if Share.PROGRESS in shared else None,
         attendance=attendance_summary([placement.id], *period, today)[placement.id]
         if period else None,

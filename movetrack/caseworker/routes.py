@@ -11,6 +11,7 @@ merge them. The list page says how to order instead.
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import format_percent
 from flask_login import current_user
 
 from movetrack.attendance.models import ATTENDANCE_LABELS
@@ -29,6 +30,7 @@ LABELS = {
     "PURPOSE_LABELS": PURPOSE_LABELS,
     "OUTCOME_LABELS": OUTCOME_LABELS,
     "ATTENDANCE_LABELS": ATTENDANCE_LABELS,
+    "format_percent": format_percent,
 }
 
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import (
+    BooleanField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from movetrack.auth.policy import SHARE_LABELS, Share
 from movetrack.clock import local_today
@@ -60,6 +65,13 @@ class WithdrawForm(FlaskForm):
         csrf = False  # CSRFProtect checks the page's plain csrf_token on every POST
 
     withdrawn_on = DayField(_l("Withdrawn on"), validators=[Optional()], default=local_today)
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional()])
+    # A withdrawal cannot be undone (a new consent is a new row): it is confirmed first.
+    confirmed = BooleanField(
+        _l("Yes: the person has withdrawn this consent"),
+        validators=[DataRequired(_l("Tick that the person has withdrawn this consent. "
+                                    "Nothing is withdrawn until you do."))],
+    )
 
     @staticmethod
     def prefix_for(consent_id: int) -> str:

@@ -43,6 +43,7 @@ class Consent(db.Model):
     withdrawn_on: Mapped[dt.date | None]
     withdrawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     participant: Mapped[Participant] = relationship()
     ordering_unit: Mapped[OrderingUnit | None] = relationship()

@@ -90,7 +90,7 @@ def withdraw(participant_id: int, consent_id: int):
     if consent.withdrawn_on is None and not form.validate():
         return sent_back()
     with catch_refusal(form) as refused:
-        services.withdraw_consent(current_user, consent, form.withdrawn_on.data)
+        services.withdraw_consent(current_user, consent, form.withdrawn_on.data, form.reason.data)
     if refused:
         return sent_back(refused.error)
     flash(_("The consent is withdrawn. From now on nothing more is shown under it."), "success")

@@ -28,9 +28,10 @@ from movetrack.i18n import lazy_text
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
 from movetrack.placements.models import Placement
-from movetrack.rules import RuleViolation
+from movetrack.rules import RuleViolation, clean_text
 
 OTHER_PARTY_MAX_LENGTH = 200  # Consent.other_party
+WITHDRAWAL_REASON_MAX_LENGTH = 1000
 
 
 def _require_staff(user: User) -> None:
@@ -141,10 +142,13 @@ def give_consent(
     return consent
 
 
-def withdraw_consent(user: User, consent: Consent, withdrawn_on: dt.date | None) -> Consent:
+def withdraw_consent(user: User, consent: Consent, withdrawn_on: dt.date | None,
+                     reason: str | None = None) -> Consent:
     """Close the consent: from this moment its party sees nothing more under it. The date
-    is when the person withdrew, which may be before today but not after."""
+    is when the person withdrew, which may be before today but not after; the reason, if
+    the person gave one, is kept with it and in the log."""
     _require_staff(user)
+    reason = clean_text(reason, "reason", WITHDRAWAL_REASON_MAX_LENGTH)
     if consent.withdrawn_on is not None:
         raise RuleViolation(
             _l("This consent was already withdrawn on %(date)s.",
@@ -166,14 +170,15 @@ def withdraw_consent(user: User, consent: Consent, withdrawn_on: dt.date | None)
     withdrawn = db.session.execute(
         sa.update(Consent)
         .where(Consent.id == consent.id, Consent.withdrawn_on.is_(None))
-        .values(withdrawn_on=withdrawn_on, withdrawn_by_id=user.id, withdrawn_at=utcnow())
+        .values(withdrawn_on=withdrawn_on, withdrawn_by_id=user.id, withdrawn_at=utcnow(),
+                withdrawal_reason=reason)
         .execution_options(synchronize_session=False)
     )
     if withdrawn.rowcount != 1:
         raise RuleViolation(_l("Someone withdrew this consent just now. Look at the history."))
     audit.record(
         user, "consent.withdrawn", consent, consent.participant_id,
-        withdrawn_on=withdrawn_on.isoformat(),
+        withdrawn_on=withdrawn_on.isoformat(), reason=reason,
     )
     db.session.flush()
     db.session.refresh(consent)

@@ -28,15 +28,13 @@ from movetrack.clock import local_today
 from movetrack.followups.services import ACTIVITIES_AFTER_EXIT, MAX_SHORT_TEXT, MAX_TEXT
 from movetrack.forms import (
     NOT_A_CHOICE,
-    NOT_A_NUMBER,
     TOO_LONG,
     ServiceForm,
     strip,
 )
-from movetrack.input import BoundedIntegerField, optional_int
+from movetrack.input import optional_int
 from movetrack.modules.models import Module
 from movetrack.org.models import Workstation
-from movetrack.participants.forms import STEP_INPUT
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import OUTCOME_LABELS
 
@@ -92,18 +90,11 @@ class ScheduleDayForm(Form):
             raise ValidationError(str(HOURS_RANGE))
 
 
-class IntakeForm(ServiceForm):
-    version = HiddenField(validators=[InputRequired(STALE_FORM)])
-    intake_on = _date(_l("Date of the intake meeting"), default=local_today)
-    intake_attendees = _text(_l("Who took part"))
-    wants_to_take_part = BooleanField(_l("The participant says: “I want to take part”"))
-    start_date = _date(_l("Start date"))
+class WeeklyScheduleForm(ServiceForm):
+    """A form with the seven weekday rows of a weekly schedule."""
+
     # Row n is weekday n: a browser sends every row's hours field, ticked or not.
     schedule = FieldList(FormField(ScheduleDayForm), min_entries=7, max_entries=7)
-    workstation_id = SelectField(
-        _l("Workstation"), coerce=optional_int, validate_choice=False,
-        invalid_value_message=NOT_A_CHOICE,
-    )
 
     def name_the_days(self) -> None:
         """Each row labelled with its weekday, in the reader's language."""
@@ -111,11 +102,6 @@ class IntakeForm(ServiceForm):
         for weekday, entry in zip(WEEKDAYS, self.schedule.entries, strict=True):
             entry.form.works.label.text = names[weekday].capitalize()
             entry.form.hours.label.text = _l("Hours on %(day)s", day=names[weekday])
-
-    def offer_workstations(self, workstations: list[Workstation]) -> None:
-        self.workstation_id.choices = [SelectChoice("", _l("No workstation"))] + [
-            SelectChoice(workstation.id, workstation.name) for workstation in workstations
-        ]
 
     def service_data(self) -> dict:
         data = super().service_data()
@@ -125,6 +111,29 @@ class IntakeForm(ServiceForm):
             if entry["works"]
         ]
         return data
+
+
+class IntakeForm(WeeklyScheduleForm):
+    version = HiddenField(validators=[InputRequired(STALE_FORM)])
+    intake_on = _date(_l("Date of the intake meeting"), default=local_today)
+    intake_attendees = _text(_l("Who took part"))
+    wants_to_take_part = BooleanField(_l("The participant says: “I want to take part”"))
+    start_date = _date(_l("Start date"))
+    workstation_id = SelectField(
+        _l("Workstation"), coerce=optional_int, validate_choice=False,
+        invalid_value_message=NOT_A_CHOICE,
+    )
+
+    def offer_workstations(self, workstations: list[Workstation]) -> None:
+        self.workstation_id.choices = [SelectChoice("", _l("No workstation"))] + [
+            SelectChoice(workstation.id, workstation.name) for workstation in workstations
+        ]
+
+
+class ScheduleChangeForm(WeeklyScheduleForm):
+    """A new weekly schedule from a day on (upptrappning: the hours grow during a placement)."""
+
+    valid_from = _date(_l("The new schedule applies from"))
 
 
 class UnitSettingsForm(ServiceForm):
@@ -178,11 +187,6 @@ class GoalModuleForm(ServiceForm):
         _l("Module"), coerce=optional_int, validate_choice=False,
         invalid_value_message=NOT_A_CHOICE,
     )
-    target_step = BoundedIntegerField(
-        _l("Target step"), validators=[Optional()], invalid_value_message=NOT_A_NUMBER,
-        render_kw=STEP_INPUT,
-    )
-
     def offer_assignments(self, assignments: list[Assignment]) -> None:
         self.assignment_id.choices = [SelectChoice("", _l("Choose a module"))] + [
             SelectChoice(assignment.id, assignment.module.title) for assignment in assignments

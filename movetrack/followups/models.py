@@ -11,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from movetrack.auth.models import User
 from movetrack.extensions import db, enum_column
-from movetrack.modules.models import STEP_RANGE_SQL
 from movetrack.org.models import Unit
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import Outcome, Placement
@@ -42,14 +41,13 @@ class Goal(db.Model):
 
 
 class GoalModule(db.Model):
+    """A module under a goal. Its goal step is the module's own (Assignment.goal_step, set
+    on the participant's page): one place, shown here."""
+
     __tablename__ = "goal_modules"
-    __table_args__ = (
-        sa.CheckConstraint(f"target_step {STEP_RANGE_SQL}", name="target_1_to_10"),
-    )
 
     goal_id: Mapped[int] = mapped_column(sa.ForeignKey("goals.id"), primary_key=True)
     assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id"), primary_key=True)
-    target_step: Mapped[int]
 
     goal: Mapped[Goal] = relationship(back_populates="modules")
     assignment: Mapped[Assignment] = relationship()
@@ -74,6 +72,9 @@ class FollowUp(db.Model):
     label: Mapped[str] = mapped_column(sa.String(80))  # "3 weeks", "2 months", …
     due_on: Mapped[dt.date] = mapped_column(index=True)
     held_on: Mapped[dt.date | None]
+    # A scheduled follow-up not held when the placement ended: kept, marked cancelled (the
+    # day of the exit); reopening the placement clears it.
+    cancelled_on: Mapped[dt.date | None]
     attendees: Mapped[str | None] = mapped_column(sa.Text)
     # Frozen when recorded: steps gained per module and attendance since the last one.
     summary: Mapped[dict | None] = mapped_column(sa.JSON)

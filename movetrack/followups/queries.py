@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
 
 from movetrack.attendance.queries import attendance_summary
@@ -31,15 +32,17 @@ from movetrack.progress.queries import steps_on
 
 # MOVE.md §4: the four introduction modules prepared before day one (004 p.26).
 DEFAULT_INTRO_TITLES = ("Introduktion", "Fysisk hälsa", "Psykisk hälsa", "Närvaro")
-# Östervik's exit interview (004 p.24), used until a unit writes its own.
+# Östervik's exit interview (004 p.24), used until a unit writes its own; asked in the
+# reader's language (the Swedish catalogue has Östervik's own words). An answer is stored
+# under the question as it was asked, so it keeps that wording.
 DEFAULT_EXIT_QUESTIONS = (
-    "Hur länge har du varit deltagare hos oss?",
-    "Vilka arbetsuppgifter har du haft mest?",
-    "Vad har varit det bästa med oss?",
-    "Vad skulle du vilja ändra på?",
-    "Hur har du utvecklats under din tid här?",
-    "Synpunkter på regler och rutiner?",
-    "Övriga synpunkter?",
+    _l("How long have you been a participant with us?"),
+    _l("Which work tasks have you done most?"),
+    _l("What has been the best thing about us?"),
+    _l("What would you like to change?"),
+    _l("How have you developed during your time here?"),
+    _l("Views on rules and routines?"),
+    _l("Any other views?"),
 )
 # "Due" on the lists: overdue, or due within this many days.
 DUE_SOON_DAYS = 14
@@ -82,15 +85,16 @@ class DueFollowUp:
         return self.follow_up.placement.participant
 
 
-def _waiting() -> sa.ColumnElement[bool]:
-    """Not held yet, and still meaningful: a scheduled one while the placement is active,
-    the one after exit once it has ended (an ended placement's remaining scheduled
-    follow-ups are moot, and a reopened placement's come back)."""
+def waiting() -> sa.ColumnElement[bool]:
+    """Not held yet, and still meaningful: a scheduled one while the placement is active
+    (the exit cancels the rest, reopening restores them), the one after exit once it has
+    ended. Used with Placement in the statement."""
     return sa.and_(
         FollowUp.held_on.is_(None),
         sa.or_(
             sa.and_(
                 FollowUp.kind == FollowUpKind.SCHEDULED,
+                FollowUp.cancelled_on.is_(None),
                 Placement.status == PlacementStatus.ACTIVE,
             ),
             sa.and_(
@@ -98,6 +102,18 @@ def _waiting() -> sa.ColumnElement[bool]:
                 Placement.status == PlacementStatus.ENDED,
             ),
         ),
+    )
+
+
+def next_follow_up(placement: Placement) -> FollowUp | None:
+    """The placement's next follow-up still to come (after an exit: the one three months
+    after), or None."""
+    return db.session.scalar(
+        sa.select(FollowUp)
+        .join(FollowUp.placement)
+        .where(FollowUp.placement_id == placement.id, waiting())
+        .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(1)
     )
 
 
@@ -111,7 +127,7 @@ def due_in_scope(user: User, today: dt.date, unit_id: int | None = None,
         .join(Placement.participant)
         .where(
             Placement.unit_id.in_(unit_ids_in_scope(user)),
-            _waiting(),
+            waiting(),
             FollowUp.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS),
         )
         .options(
@@ -185,15 +201,19 @@ def settings_for(unit_id: int) -> PlacementSettings:
         follow_up_schedule=schedule.parse(
             (saved and saved.follow_up_schedule) or list(schedule.DEFAULT_SCHEDULE)
         ),
-        exit_questions=list((saved and saved.exit_questions) or DEFAULT_EXIT_QUESTIONS),
+        exit_questions=_exit_questions(saved),
         saved=saved is not None,
     )
 
 
 def exit_questions_for(unit_id: int) -> list[str]:
     """The exit interview's questions for the unit (for the exit form)."""
-    saved = db.session.get(UnitSettings, unit_id)
-    return list((saved and saved.exit_questions) or DEFAULT_EXIT_QUESTIONS)
+    return _exit_questions(db.session.get(UnitSettings, unit_id))
+
+
+def _exit_questions(saved: UnitSettings | None) -> list[str]:
+    """The unit's own questions as written, else the defaults in the reader's language."""
+    return list(saved and saved.exit_questions or (str(q) for q in DEFAULT_EXIT_QUESTIONS))
 
 
 # --- the action plan ------------------------------------------------------------------------

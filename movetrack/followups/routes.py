@@ -28,6 +28,7 @@ from movetrack.followups.forms import (
     GoalForm,
     GoalModuleForm,
     IntakeForm,
+    ScheduleChangeForm,
     UnitSettingsForm,
 )
 from movetrack.followups.models import FollowUp, FollowUpKind
@@ -152,6 +153,41 @@ def intake(placement_id: int):
     return redirect(url_for(".plan", placement_id=placement.id))
 
 
+# --- changing the schedule -------------------------------------------------------------------
+
+
+@bp.route("/placements/<int:placement_id>/schedule", methods=["GET", "POST"])
+@staff_only
+def schedule_change(placement_id: int):
+    """The placement's weekly schedules, and a new one from a day on while it is active."""
+    placement = placement_or_404(current_user, placement_id)
+    today = local_today()
+    current = placement.schedule_on(today)
+    hours = current.hours if current else {}
+    form = ScheduleChangeForm(data={
+        "valid_from": today,
+        "schedule": [{"works": day in hours, "hours": hours.get(day)} for day in range(7)],
+    }) if request.method == "GET" else ScheduleChangeForm()
+    form.name_the_days()
+    error = schedule_error = None
+    if form.validate_on_submit():
+        try:
+            services.change_schedule(
+                current_user, placement, form.valid_from.data, form.service_data()["schedule"]
+            )
+        except RuleViolation as violation:
+            schedule_error = violation.message if violation.field == "schedule" else None
+            error = None if schedule_error else show_violation(form, violation)
+        else:
+            flash(_("The new schedule applies from %(date)s. The earlier schedule is kept for "
+                    "the days before.", date=format_date(form.valid_from.data)), "success")
+            return redirect(url_for("placements.show", placement_id=placement.id))
+    return render_template(
+        "followups/schedule.html", placement=placement, form=form, today=today, error=error,
+        schedule_error=schedule_error, PLACEMENT_STATUS_LABELS=PLACEMENT_STATUS_LABELS,
+    ), 422 if form.is_submitted() else 200
+
+
 # --- a unit's settings ----------------------------------------------------------------------
 
 
@@ -226,12 +262,26 @@ def _goal_or_404(placement: Placement, goal_id: int):
     return queries.goal_of(placement, goal_id) or abort(404)
 
 
+def _closed_plan(placement: Placement):
+    """A closed placement's plan is kept as it was: its goal forms are not offered (a form
+    that could only be refused after typing), the plan page says why. A form sent anyway
+    (the placement closed while it was typed) is refused by the service and keeps what
+    was typed."""
+    if placement.status in services.PLAN_OPEN or request.method != "GET":
+        return None
+    flash(_("The placement is “%(status)s”: its plan is kept as it was. Reopen it to change "
+            "the plan.", status=PLACEMENT_STATUS_LABELS[placement.status]), "info")
+    return redirect(url_for(".plan", placement_id=placement.id))
+
+
 @bp.route("/placements/<int:placement_id>/plan/goals/new", methods=["GET", "POST"])
 @staff_only
 def new_goal(placement_id: int):
     placement = placement_or_404(current_user, placement_id)
     parent_id = query_int("parent_id")
     parent = _goal_or_404(placement, parent_id) if parent_id else None
+    if closed := _closed_plan(placement):
+        return closed
     form = GoalForm()
     error = None
     if form.validate_on_submit():
@@ -253,6 +303,8 @@ def new_goal(placement_id: int):
 def edit_goal(placement_id: int, goal_id: int):
     placement = placement_or_404(current_user, placement_id)
     goal = _goal_or_404(placement, goal_id)
+    if closed := _closed_plan(placement):
+        return closed
     form = EditGoalForm(obj=goal, fingerprint=services.goal_fingerprint(goal))
     error = conflict = None
     if form.validate_on_submit():
@@ -283,7 +335,7 @@ def link_module(placement_id: int, goal_id: int):
     if not form.validate():
         return _render_plan(placement, 422, goal.id, form)
     try:
-        services.link_module(current_user, goal, form.assignment_id.data, form.target_step.data)
+        services.link_module(current_user, goal, form.assignment_id.data)
     except RuleViolation as violation:
         return _render_plan(placement, 422, goal.id, form, show_violation(form, violation, at_top=WHOLE_SCHEDULE))
     flash(_("The module is part of the goal."), "success")

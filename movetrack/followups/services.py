@@ -34,7 +34,7 @@ from movetrack.extensions import db
 from movetrack.followups import queries, schedule
 from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.i18n import lazy_text
-from movetrack.modules.models import STEP_COUNT, Module
+from movetrack.modules.models import Module
 from movetrack.org.models import Unit, Workstation
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.participants.services import assign_module
@@ -260,12 +260,53 @@ def _write_intake(user: User, placement: Placement, intake_on: dt.date, start_da
     placement.wants_to_take_part = True
     placement.start_date = start_date
     placement.workstation_id = workstation_id
+    for day in days:
+        day.valid_from = start_date  # the first period begins with the placement
     placement.schedule = days
     participant = placement.participant
     if workstation_id and participant.workstation_id != workstation_id:
         participant.workstation_id = workstation_id  # the day view shows where they work
         audit.record(user, "participant.updated", participant, participant.id,
                      fields=["workstation_id"], source="intake")
+
+
+# --- changing the schedule -------------------------------------------------------------------
+
+
+def _hours_text(days: Iterable[ScheduleDay]) -> dict[str, str]:
+    return {str(day.weekday): str(day.hours) for day in days}
+
+
+def change_schedule(user: User, placement: Placement, valid_from: dt.date | None,
+                    days: Iterable[tuple[int, Decimal | None]]) -> list[ScheduleDay]:
+    """A new weekly schedule from `valid_from` on (upptrappning): the earlier periods stay,
+    so the days before it keep the schedule they had. Giving a period's own first day
+    again replaces that period (a correction: the audit keeps the old hours)."""
+    _require_staff(user)
+    if placement.status != PlacementStatus.ACTIVE:
+        raise RuleViolation(_l("A schedule changes while the placement is active."))
+    valid_from = required_date(
+        valid_from, "valid_from", _l("Write the first day of the new schedule.")
+    )
+    if valid_from < placement.start_date:
+        raise RuleViolation(
+            _l("The placement started on %(date)s: the new schedule begins then or later.",
+               date=format_date(placement.start_date)),
+            field="valid_from",
+        )
+    new_days = _checked_schedule(days)
+    replaced = [day for day in placement.schedule if day.valid_from == valid_from]
+    for day in replaced:
+        placement.schedule.remove(day)
+    db.session.flush()  # the replaced rows go before the new ones take their keys
+    for day in new_days:
+        day.valid_from = valid_from
+        placement.schedule.append(day)
+    audit.record(user, "placement.schedule_changed", placement, placement.participant_id,
+                 valid_from=valid_from.isoformat(), hours=_hours_text(new_days),
+                 replaced=_hours_text(replaced) or None)
+    db.session.flush()
+    return new_days
 
 
 # --- unit settings --------------------------------------------------------------------------
@@ -421,27 +462,22 @@ def update_goal(user: User, goal: Goal, data: dict[str, Any]) -> list[str]:
     return changed
 
 
-def link_module(user: User, goal: Goal, assignment_id: int | None,
-                target_step: int | None) -> GoalModule:
-    """Put one of the participant's modules under the goal with a target step, or change
-    the target of one already there."""
+def link_module(user: User, goal: Goal, assignment_id: int | None) -> GoalModule:
+    """Put one of the participant's modules under the goal. Its goal step is the module's
+    own (Assignment.goal_step, set on the participant's page): one place to set it, so
+    the plan, the day view and the case worker never disagree."""
     _require_staff(user)
     placement = goal.placement
     _require_open_plan(placement)
     assignment = assignment_id and db.session.get(Assignment, assignment_id)
     if not assignment or assignment.participant_id != placement.participant_id:
         raise RuleViolation(_l("Choose one of the participant's modules."), field="assignment_id")
-    if target_step is None or not 1 <= target_step <= STEP_COUNT:
-        raise RuleViolation(_l("Choose a target step from 1 to 10."), field="target_step")
     link = db.session.get(GoalModule, (goal.id, assignment.id))
-    old_target = link.target_step if link else None
     if link is None:
-        link = GoalModule(goal_id=goal.id, assignment_id=assignment.id, target_step=target_step)
+        link = GoalModule(goal_id=goal.id, assignment_id=assignment.id)
         db.session.add(link)
-    link.target_step = target_step
-    if old_target != target_step:
         audit.record(user, "goal.module_linked", goal, placement.participant_id,
-                     assignment_id=assignment.id, old_target=old_target, target_step=target_step)
+                     assignment_id=assignment.id)
         db.session.flush()
     return link
 
@@ -453,7 +489,7 @@ def unlink_module(user: User, goal: Goal, assignment_id: int) -> None:
     if link is None:
         return
     audit.record(user, "goal.module_unlinked", goal, goal.placement.participant_id,
-                 assignment_id=assignment_id, target_step=link.target_step)
+                 assignment_id=assignment_id)
     db.session.delete(link)
     db.session.flush()
 
@@ -475,6 +511,11 @@ def _checked_held_on(follow_up: FollowUp, held_on: dt.date | None) -> dt.date:
         required_date(held_on, "held_on", _l("Write the date the follow-up was held.")), "held_on"
     )
     placement = follow_up.placement
+    if follow_up.cancelled_on:
+        raise RuleViolation(
+            _l("This follow-up was cancelled when the placement ended (%(date)s). Reopen the "
+               "placement to hold it.", date=format_date(follow_up.cancelled_on))
+        )
     if follow_up.kind == FollowUpKind.AFTER_EXIT:
         if placement.end_date is None:
             raise RuleViolation(
@@ -574,6 +615,44 @@ def _next_repeating(held: FollowUp) -> FollowUp | None:
         placement_id=placement.id, kind=FollowUpKind.SCHEDULED, due_on=due_on,
         label=schedule.Offset(every.amount * times, every.unit).label,
     )
+
+
+def _cancellable(placement: Placement) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        FollowUp.placement_id == placement.id,
+        FollowUp.kind == FollowUpKind.SCHEDULED,
+        FollowUp.held_on.is_(None),
+    )
+
+
+def cancel_follow_ups_at_exit(user: User, placement: Placement) -> list[FollowUp]:
+    """The exit's part (the caller commits): the regular follow-ups not held are kept but
+    marked cancelled on the last day, so no list offers them and the history still shows
+    them."""
+    cancelled = list(db.session.scalars(
+        sa.select(FollowUp).where(_cancellable(placement), FollowUp.cancelled_on.is_(None))
+    ))
+    for follow_up in cancelled:
+        follow_up.cancelled_on = placement.end_date
+    if cancelled:
+        audit.record(user, "follow_up.cancelled_at_exit", placement, placement.participant_id,
+                     follow_up_ids=[follow_up.id for follow_up in cancelled])
+    return cancelled
+
+
+def restore_follow_ups_at_reopening(user: User, placement: Placement) -> list[FollowUp]:
+    """Reopening's part (the caller commits): the follow-ups the exit cancelled are
+    planned again."""
+    restored = list(db.session.scalars(
+        sa.select(FollowUp).where(_cancellable(placement), FollowUp.cancelled_on.is_not(None))
+    ))
+    for follow_up in restored:
+        follow_up.cancelled_on = None
+    if restored:
+        audit.record(user, "follow_up.restored_at_reopening", placement,
+                     placement.participant_id,
+                     follow_up_ids=[follow_up.id for follow_up in restored])
+    return restored
 
 
 def schedule_after_exit(user: User, placement: Placement) -> FollowUp:

@@ -92,7 +92,8 @@ def category_label(category: str) -> str:
 
 
 def current_locale() -> str:
-    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    locale = get_locale()
+    return locale.language if locale else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def pictogram_url(key: str) -> str | None:

@@ -31,6 +31,8 @@ from movetrack.participants.models import (
     Assignment,
     Participant,
 )
+from movetrack.placements.models import PLACEMENT_STATUS_LABELS
+from movetrack.placements.queries import latest_placement_of
 from movetrack.progress.queries import steps_on
 from movetrack.web import catch_refusal
 
@@ -113,12 +115,14 @@ def _render_show(
         participant=participant,
         assignments=assignments,
         steps=steps_on(assignments),
+        placement=latest_placement_of(current_user, participant),
         assign_form=assign_form,
         error=error,
         GENDER_LABELS=GENDER_LABELS,
         LANGUAGES=services.LANGUAGES,
         STATUS_LABELS=STATUS_LABELS,
         STATUS_ACTIONS=STATUS_ACTIONS,
+        PLACEMENT_STATUS_LABELS=PLACEMENT_STATUS_LABELS,
     ), status
 
 

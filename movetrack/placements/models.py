@@ -12,6 +12,8 @@ silently overwriting (services turn that into "it changed, here is what").
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -199,8 +201,10 @@ class Placement(db.Model):
     events: Mapped[list[PlacementEvent]] = relationship(
         back_populates="placement", order_by="PlacementEvent.id"
     )
+    # Every period's days, oldest period first (see schedule_periods).
     schedule: Mapped[list[ScheduleDay]] = relationship(
-        back_populates="placement", order_by="ScheduleDay.weekday", cascade="all, delete-orphan"
+        back_populates="placement", order_by="(ScheduleDay.valid_from, ScheduleDay.weekday)",
+        cascade="all, delete-orphan",
     )
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="placement", order_by="FollowUp.due_on"
@@ -226,6 +230,15 @@ class Placement(db.Model):
         kept = {row.code: row for row in self.target_group_rows}
         self.target_group_rows = [kept.get(code) or PlacementTargetGroup(code=code) for code in codes]
 
+    @property
+    def schedule_periods(self) -> list[SchedulePeriod]:
+        """The weekly schedules in force one after another, oldest first."""
+        return schedule_periods(self.schedule)
+
+    def schedule_on(self, day: dt.date) -> SchedulePeriod | None:
+        """The weekly schedule valid on the day (None before the first one)."""
+        return period_on(self.schedule_periods, day)
+
 
 class PlacementEvent(db.Model):
     """Every status change, dated and attributed; a reopened placement shows here."""
@@ -249,8 +262,22 @@ class PlacementEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+def _first_period_start(context) -> dt.date:
+    """A day given without its period belongs to the first one, which begins when the
+    placement does (the intake's schedule)."""
+    placement_id = context.get_current_parameters()["placement_id"]
+    return context.connection.scalar(
+        sa.select(sa.func.coalesce(Placement.start_date, Placement.received_on))
+        .where(Placement.id == placement_id)
+    )
+
+
 class ScheduleDay(db.Model):
-    """The weekly schedule set at intake: which weekdays, how many hours (part-time is normal)."""
+    """One weekday of a weekly schedule: how many hours (part-time is normal). Hours often
+    ramp up during a placement (upptrappning), so a schedule has periods: the days sharing
+    a valid_from form the schedule in force from that day until the next period begins.
+    The intake sets the first period (from the start); a change adds a period and keeps
+    the earlier ones, so attendance is always counted against the schedule of its day."""
 
     __tablename__ = "schedule_days"
     __table_args__ = (
@@ -259,7 +286,44 @@ class ScheduleDay(db.Model):
     )
 
     placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id"), primary_key=True)
+    valid_from: Mapped[dt.date] = mapped_column(primary_key=True, default=_first_period_start)
     weekday: Mapped[int] = mapped_column(primary_key=True)  # Monday = 0
     hours: Mapped[Decimal] = mapped_column(sa.Numeric(4, 2))
 
     placement: Mapped[Placement] = relationship(back_populates="schedule")
+
+
+@dataclass(frozen=True)
+class SchedulePeriod:
+    """A weekly schedule and the days it is in force: from valid_from to valid_until
+    (inclusive; None while it is the latest)."""
+
+    valid_from: dt.date
+    valid_until: dt.date | None
+    hours: dict[int, Decimal]  # weekday (Monday = 0) → hours
+
+    @property
+    def weekly_hours(self) -> Decimal:
+        return sum(self.hours.values(), Decimal(0))
+
+
+def schedule_periods(days: Iterable[ScheduleDay]) -> list[SchedulePeriod]:
+    """Schedule days (of one placement) grouped into periods, oldest first."""
+    by_start: dict[dt.date, dict[int, Decimal]] = {}
+    for day in sorted(days, key=lambda day: (day.valid_from, day.weekday)):
+        by_start.setdefault(day.valid_from, {})[day.weekday] = day.hours
+    starts = list(by_start)
+    return [
+        SchedulePeriod(
+            start,
+            starts[n + 1] - dt.timedelta(days=1) if n + 1 < len(starts) else None,
+            by_start[start],
+        )
+        for n, start in enumerate(starts)
+    ]
+
+
+def period_on(periods: list[SchedulePeriod], day: dt.date) -> SchedulePeriod | None:
+    return next(
+        (p for p in reversed(periods) if p.valid_from <= day), None
+    )

@@ -74,6 +74,20 @@ class PlacementPage:
     other_placements: list[Placement]
 
 
+def latest_placement_of(user: User, participant: Participant) -> Placement | None:
+    """The person's placement the staff work with now: the open one, else the latest."""
+    return db.session.scalar(
+        placements_in_scope(user)
+        .where(Placement.participant_id == participant.id)
+        .options(orm.joinedload(Placement.unit), orm.joinedload(Placement.ordering_unit))
+        .order_by(
+            Placement.status.not_in(OPEN_STATUSES), Placement.received_on.desc(),
+            Placement.id.desc(),
+        )
+        .limit(1)
+    )
+
+
 def placement_page(placement: Placement) -> PlacementPage:
     """Timeline, registrar and the person's other placements: three statements (the
     schedule and follow-ups load with one more each when the page reads them)."""
@@ -156,22 +170,25 @@ def orderable_participants(user: User) -> list[Participant]:
     )
 
 
-def case_workers(user: User, keep_id: int | None = None) -> list[User]:
-    """Active case workers of the organisation with their ordering unit, by unit then
-    name; `keep_id` stays choosable after that account is deactivated."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .join(User.ordering_unit)
-            .where(
-                User.organisation_id == user.organisation_id,
-                case_workers_clause(),
-                sa.or_(User.active.is_(True), User.id == keep_id),
-            )
-            .options(orm.contains_eager(User.ordering_unit))
-            .order_by(OrderingUnit.name, User.name)
+def case_workers(user: User, keep_id: int | None = None,
+                 ordering_unit_id: int | None = None) -> list[User]:
+    """Active case workers of the organisation (of one ordering unit, when given) with
+    their ordering unit, by unit then name; `keep_id` stays choosable after that account
+    is deactivated."""
+    statement = (
+        sa.select(User)
+        .join(User.ordering_unit)
+        .where(
+            User.organisation_id == user.organisation_id,
+            case_workers_clause(),
+            sa.or_(User.active.is_(True), User.id == keep_id),
         )
+        .options(orm.contains_eager(User.ordering_unit))
+        .order_by(OrderingUnit.name, User.name)
     )
+    if ordering_unit_id is not None:
+        statement = statement.where(User.ordering_unit_id == ordering_unit_id)
+    return list(db.session.scalars(statement))
 
 
 def need_categories(

@@ -6,16 +6,15 @@ coordinators'."""
 
 from __future__ import annotations
 
-from babel.dates import get_day_names
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from movetrack.auth.policy import Kind, allowed, units_in_scope
+from movetrack.clock import local_today
 from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
-from movetrack.followups.queries import exit_questions_for
+from movetrack.followups.queries import exit_questions_for, next_follow_up
 from movetrack.input import query_int
 from movetrack.org.queries import ordering_units_of
 from movetrack.placements import queries, services
@@ -70,11 +69,30 @@ def index():
 
 
 def _offer_order_choices(form: OrderForm, placement: Placement | None = None) -> None:
+    """Once an ordering unit is chosen (typed, or the order's own), only its case workers
+    are offered; before that, all of them grouped by ordering unit. The ordering unit's
+    select asks for the narrowed list with htmx as soon as it changes (case_worker_field)."""
     form.offer(
         ordering_units_of(current_user),
-        queries.case_workers(current_user, keep_id=placement and placement.case_worker_id),
+        queries.case_workers(
+            current_user, keep_id=placement and placement.case_worker_id,
+            ordering_unit_id=form.ordering_unit_id.data,
+        ),
         queries.need_categories(current_user, keep_id=placement and placement.need_category_id),
     )
+    form.ordering_unit_id.render_kw = {
+        "hx-get": url_for(".case_worker_field"), "hx-trigger": "change",
+        "hx-target": "#case-worker-field", "hx-swap": "outerHTML",
+    }
+
+
+@bp.get("/case-workers")
+@staff_only
+def case_worker_field():
+    """The case-worker field for the ordering unit chosen on the order form (htmx)."""
+    form = OrderForm(formdata=request.args, meta={"csrf": False})
+    _offer_order_choices(form)
+    return render_template("placements/_case_worker_field.html", form=form)
 
 
 def _render_order_form(
@@ -160,7 +178,8 @@ def _render_show(
         failed=failed,
         error=error,
         conflict=conflict,
-        weekdays=get_day_names("wide", locale=get_locale()),  # Monday is 0, as in ScheduleDay
+        today=local_today(),
+        next_follow_up=next_follow_up(placement),
         **LABELS,
     ), 422 if failed or error else 200
 

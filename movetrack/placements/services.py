@@ -31,7 +31,11 @@ from movetrack.auth.policy import Kind, is_case_worker, may_change, unit_ids_in_
 from movetrack.clock import local_today
 from movetrack.conflicts import check_version, saving, shown_value
 from movetrack.extensions import db
-from movetrack.followups.services import schedule_after_exit
+from movetrack.followups.services import (
+    cancel_follow_ups_at_exit,
+    restore_follow_ups_at_reopening,
+    schedule_after_exit,
+)
 from movetrack.i18n import lazy_text
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
@@ -449,7 +453,8 @@ def record_exit(
     version: Any,
 ) -> Placement:
     """End an active placement: last day, outcome, the optional exit interview
-    ({question: answer}), and the follow-up three months later, in one transaction."""
+    ({question: answer}), the regular follow-ups not held cancelled (kept, marked), and the
+    follow-up three months later, in one transaction."""
     _require_staff(user)
     sent = {"status": PlacementStatus.ENDED, "end_date": end_date, "exit_outcome": outcome}
     _check_version(placement, version, EXIT_LABELS, sent)
@@ -478,6 +483,7 @@ def record_exit(
             end_date=end_date.isoformat(),
             interview_answers=len(interview or {}),
         )
+        cancel_follow_ups_at_exit(user, placement)
         schedule_after_exit(user, placement)
     return placement
 
@@ -485,7 +491,8 @@ def record_exit(
 def reopen(user: User, placement: Placement, note: str | None, version: Any) -> PlacementEvent:
     """An ended placement becomes active again, a declined or withdrawn order an order
     again; an end date and outcome are cleared (the audit keeps them; the exit interview
-    stays for the next exit). Dated today, with the reason."""
+    stays for the next exit), and the follow-ups the exit cancelled are planned again.
+    Dated today, with the reason."""
     _require_staff(user)
     note = clean_text(note, "note", TEXT_MAX_LENGTH)
     if note is None:
@@ -501,6 +508,7 @@ def reopen(user: User, placement: Placement, note: str | None, version: Any) -> 
         if previous_outcome is not None:
             placement.end_date = None
             placement.exit_outcome = None
+            restore_follow_ups_at_reopening(user, placement)
             audit.record(
                 user,
                 "placement.exit_undone",

@@ -5,24 +5,30 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
-from movetrack.attendance.queries import STARTED_STATUSES, weekday_of
+from movetrack.attendance.queries import STARTED_STATUSES
+from movetrack.attendance.scheduled import public_holidays_between
 from movetrack.placements.models import Placement, ScheduleDay
-from movetrack.stats.sqldates import calendar
+from movetrack.stats.sqldates import calendar, weekday_of
 
 
 def scheduled_days(first: dt.date, last: dt.date) -> sa.Select:
     """Rows (placement_id, day): every day from `first` to `last` on which a started
-    placement was running (from its start to its end, inclusive) and its schedule has
-    the weekday. Restrict the placements by joining or filtering on `placement_id`.
-
-    It must follow the schedule valid on each day: today a placement has one weekly
-    schedule (ScheduleDay, no history), so that is the one used for every day. When
-    schedules get validity periods (and public holidays), change this function alone:
-    join the schedule version valid on `calendar.c.day` instead of ScheduleDay, and
-    leave out the holidays. Callers never count scheduled days any other way.
+    placement was running (from its start to its end, inclusive) and the weekly schedule
+    valid that day (the ScheduleDay period begun last on or before it) has the weekday,
+    public holidays left out, as attendance/scheduled.py decides for the day view and the
+    rates. Restrict the placements by joining or filtering on `placement_id`. Callers
+    never count scheduled days any other way.
     """
     days = calendar(first, last)
+    later = orm.aliased(ScheduleDay)
+    a_later_period_has_begun = sa.exists().where(
+        later.placement_id == ScheduleDay.placement_id,
+        later.valid_from > ScheduleDay.valid_from,
+        later.valid_from <= days.c.day,
+    )
+    holidays = public_holidays_between(first, last)
     return (
         sa.select(Placement.id.label("placement_id"), days.c.day)
         .join(ScheduleDay, ScheduleDay.placement_id == Placement.id)
@@ -32,7 +38,13 @@ def scheduled_days(first: dt.date, last: dt.date) -> sa.Select:
                 weekday_of(days.c.day) == ScheduleDay.weekday,
                 days.c.day >= Placement.start_date,
                 sa.or_(Placement.end_date.is_(None), days.c.day <= Placement.end_date),
+                days.c.day >= ScheduleDay.valid_from,
+                ~a_later_period_has_begun,
             ),
         )
-        .where(Placement.status.in_(STARTED_STATUSES), Placement.start_date.is_not(None))
+        .where(
+            Placement.status.in_(STARTED_STATUSES),
+            Placement.start_date.is_not(None),
+            *([days.c.day.not_in(holidays)] if holidays else []),
+        )
     )

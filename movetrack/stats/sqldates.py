@@ -69,3 +69,9 @@ def month_key(date_column) -> sa.ColumnElement[int]:
     """A month as one integer, year * 100 + month (202611), for grouping by month."""
     return (sa.cast(sa.extract("year", date_column), sa.Integer) * 100
             + sa.cast(sa.extract("month", date_column), sa.Integer))
+
+
+def weekday_of(date_column) -> sa.ColumnElement[int]:
+    """Monday = 0 … Sunday = 6, as ScheduleDay counts, in SQLite and PostgreSQL alike
+    (both number the day of the week from Sunday = 0)."""
+    return (sa.cast(sa.extract("dow", date_column), sa.Integer) + 6) % 7
