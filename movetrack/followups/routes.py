@@ -49,7 +49,7 @@ from movetrack.placements.models import (
 from movetrack.placements.queries import placement_or_404
 from movetrack.progress.queries import steps_on
 from movetrack.rules import RuleViolation
-from movetrack.web import form_status, show_violation
+from movetrack.web import catch_refusal, form_status, show_violation
 
 bp = Blueprint("followups", __name__)
 staff_only = allowed("change", Kind.PLACEMENT)
@@ -204,13 +204,13 @@ def settings(unit_id: int):
     form.offer_modules(assignable_modules())
     error = None
     if form.validate_on_submit():
-        try:
+        with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
             services.save_unit_settings(
                 current_user, unit, form.intro_module_keys.data or [],
                 form.follow_up_schedule.data, form.exit_questions.data,
             )
-        except RuleViolation as violation:
-            error = show_violation(form, violation, at_top=WHOLE_SCHEDULE)
+        if refused:
+            error = refused.error
         else:
             flash(_("The settings of %(unit)s are saved.", unit=unit.name), "success")
             return redirect(url_for(".settings", unit_id=unit.id))
@@ -285,10 +285,10 @@ def new_goal(placement_id: int):
     form = GoalForm()
     error = None
     if form.validate_on_submit():
-        try:
+        with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
             goal = services.add_goal(current_user, placement, form.service_data(), parent)
-        except RuleViolation as violation:
-            error = show_violation(form, violation, at_top=WHOLE_SCHEDULE)
+        if refused:
+            error = refused.error
         else:
             flash(_("The goal is saved."), "success")
             return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
@@ -334,10 +334,10 @@ def link_module(placement_id: int, goal_id: int):
     form = _link_form(goal.id, assignments_of(placement.participant, placement.id), request.form)
     if not form.validate():
         return _render_plan(placement, 422, goal.id, form)
-    try:
+    with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
         services.link_module(current_user, goal, form.assignment_id.data)
-    except RuleViolation as violation:
-        return _render_plan(placement, 422, goal.id, form, show_violation(form, violation, at_top=WHOLE_SCHEDULE))
+    if refused:
+        return _render_plan(placement, 422, goal.id, form, refused.error)
     flash(_("The module is part of the goal."), "success")
     return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
 
@@ -347,10 +347,10 @@ def link_module(placement_id: int, goal_id: int):
 def unlink_module(placement_id: int, goal_id: int, assignment_id: int):
     placement = placement_or_404(current_user, placement_id)
     goal = _goal_or_404(placement, goal_id)
-    try:  # CSRFProtect has checked the token
+    with catch_refusal() as refused:  # CSRFProtect has checked the token
         services.unlink_module(current_user, goal, assignment_id)
-    except RuleViolation as violation:
-        return _render_plan(placement, 422, error=violation.message)
+    if refused:
+        return _render_plan(placement, 422, error=refused.error)
     flash(_("The module is no longer part of the goal. Its steps are kept."), "success")
     return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
 
