@@ -20,7 +20,7 @@ from movetrack.auth.policy import (
 )
 from movetrack.clock import local_today
 from movetrack.conflicts import EditConflict
-from movetrack.followups import queries, schedule, services
+from movetrack.followups import intake_services, plan_services, queries, schedule, services
 from movetrack.followups.forms import (
     AfterExitForm,
     EditGoalForm,
@@ -137,7 +137,7 @@ def intake(placement_id: int):
     if not form.validate_on_submit():
         return _render_intake(placement, form, form_status(form), _stale(form.version))
     try:
-        services.record_intake(current_user, placement, form.service_data())
+        intake_services.record_intake(current_user, placement, form.service_data())
     except EditConflict as conflict:
         form.version.data = conflict.version
         return _render_intake(placement, form, 422, conflict=conflict)
@@ -172,7 +172,7 @@ def schedule_change(placement_id: int):
     error = schedule_error = None
     if form.validate_on_submit():
         try:
-            services.change_schedule(
+            intake_services.change_schedule(
                 current_user, placement, form.valid_from.data, form.service_data()["schedule"]
             )
         except RuleViolation as violation:
@@ -286,7 +286,7 @@ def new_goal(placement_id: int):
     error = None
     if form.validate_on_submit():
         with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
-            goal = services.add_goal(current_user, placement, form.service_data(), parent)
+            goal = plan_services.add_goal(current_user, placement, form.service_data(), parent)
         if refused:
             error = refused.error
         else:
@@ -305,11 +305,11 @@ def edit_goal(placement_id: int, goal_id: int):
     goal = _goal_or_404(placement, goal_id)
     if closed := _closed_plan(placement):
         return closed
-    form = EditGoalForm(obj=goal, fingerprint=services.goal_fingerprint(goal))
+    form = EditGoalForm(obj=goal, fingerprint=plan_services.goal_fingerprint(goal))
     error = conflict = None
     if form.validate_on_submit():
         try:
-            services.update_goal(current_user, goal, form.service_data())
+            plan_services.update_goal(current_user, goal, form.service_data())
         except EditConflict as changed:
             conflict = changed
             form.fingerprint.data = changed.version
@@ -335,7 +335,7 @@ def link_module(placement_id: int, goal_id: int):
     if not form.validate():
         return _render_plan(placement, 422, goal.id, form)
     with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
-        services.link_module(current_user, goal, form.assignment_id.data)
+        plan_services.link_module(current_user, goal, form.assignment_id.data)
     if refused:
         return _render_plan(placement, 422, goal.id, form, refused.error)
     flash(_("The module is part of the goal."), "success")
@@ -348,7 +348,7 @@ def unlink_module(placement_id: int, goal_id: int, assignment_id: int):
     placement = placement_or_404(current_user, placement_id)
     goal = _goal_or_404(placement, goal_id)
     with catch_refusal() as refused:  # CSRFProtect has checked the token
-        services.unlink_module(current_user, goal, assignment_id)
+        plan_services.unlink_module(current_user, goal, assignment_id)
     if refused:
         return _render_plan(placement, 422, error=refused.error)
     flash(_("The module is no longer part of the goal. Its steps are kept."), "success")
