@@ -17,7 +17,7 @@ from movetrack.extensions import db
 from movetrack.followups.queries import exit_questions_for, next_follow_up
 from movetrack.input import query_int
 from movetrack.org.queries import ordering_units_of
-from movetrack.placements import queries, services
+from movetrack.placements import need_category_services, queries, services, status_services
 from movetrack.placements.forms import (
     EditNeedCategoryForm,
     NeedCategoryForm,
@@ -199,7 +199,7 @@ def status(placement_id: int):
     if not form.validate():
         return _render_show(placement, status_form=form)
     with catch_refusal(form) as refused:
-        event = services.change_status(
+        event = status_services.change_status(
             current_user,
             placement,
             form.to.data,
@@ -226,7 +226,7 @@ def reopen(placement_id: int):
     if not form.validate():
         return _render_show(placement, reopen_form=form)
     with catch_refusal(form) as refused:
-        event = services.reopen(current_user, placement, form.note.data, form.version.data)
+        event = status_services.reopen(current_user, placement, form.note.data, form.version.data)
     if refused:
         return _render_show(
             placement,
@@ -259,7 +259,7 @@ def exit_placement(placement_id: int):
     error = conflict = None
     if form.validate_on_submit():
         with catch_refusal(form) as refused:
-            services.record_exit(
+            status_services.record_exit(
                 current_user,
                 placement,
                 form.end_date.data,
@@ -312,7 +312,7 @@ def need_categories():
     if not form.validate():
         return _render_need_categories(form)
     with catch_refusal(form) as refused:
-        category = services.create_need_category(current_user, form.name.data)
+        category = need_category_services.create_need_category(current_user, form.name.data)
     if refused:
         return _render_need_categories(form, refused.error)
     flash(_("The need category %(name)s is added.", name=category.name), "success")
@@ -334,7 +334,7 @@ def edit_need_category(category_id: int):
     error = None
     if form.validate_on_submit():
         with catch_refusal(form) as refused:
-            services.update_need_category(current_user, category, form.name.data, form.active.data)
+            need_category_services.update_need_category(current_user, category, form.name.data, form.active.data)
         if refused:
             error = refused.error
         else:
