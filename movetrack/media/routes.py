@@ -190,27 +190,31 @@ def upload_photo(module_id: int, step_number: int):
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/remove")
 @library_managers_only
 def remove_picture(module_id: int, step_number: int, picture_id: int):
-    step = queries.current_step_or_404(module_id, step_number)
-    picture = _picture_or_404(step, picture_id)
-    label = _picture_label(picture)
-    with catch_refusal() as refused:
-        services.remove_step_picture(current_user, picture)
-    if refused:
-        return _render_picker(step, status=422, error=refused.error)
-    return _done(step, _("Removed: %(label)s.", label=label))
+    return _change_picture(module_id, step_number, picture_id,
+                           lambda picture: services.remove_step_picture(current_user, picture),
+                           lambda label: _("Removed: %(label)s.", label=label))
 
 
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/move")
 @library_managers_only
 def move_picture(module_id: int, step_number: int, picture_id: int):
+    direction = MOVES.get(request.form.get("direction"), 0)
+    return _change_picture(module_id, step_number, picture_id,
+                           lambda picture: services.move_step_picture(current_user, picture, direction),
+                           lambda label: _("Moved: %(label)s.", label=label))
+
+
+def _change_picture(module_id: int, step_number: int, picture_id: int, change, notice):
+    """One picture of the current step changed by `change(picture)`; `notice(label)` says
+    what happened, with the picture's label as it was before the change."""
     step = queries.current_step_or_404(module_id, step_number)
     picture = _picture_or_404(step, picture_id)
     label = _picture_label(picture)
     with catch_refusal() as refused:
-        services.move_step_picture(current_user, picture, MOVES.get(request.form.get("direction"), 0))
+        change(picture)
     if refused:
         return _render_picker(step, status=422, error=refused.error)
-    return _done(step, _("Moved: %(label)s.", label=label))
+    return _done(step, notice(label))
 
 
 # --- Pictogram search -----------------------------------------------------------------
