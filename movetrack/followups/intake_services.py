@@ -26,11 +26,9 @@ from movetrack.followups.services import (
     require_staff,
     shown,
 )
-from movetrack.i18n import lazy_text
 from movetrack.modules.models import Module
-from movetrack.org.models import Workstation
 from movetrack.participants.models import Assignment, AssignmentStatus
-from movetrack.participants.services import assign_module
+from movetrack.participants.services import assign_module, workstation_in
 from movetrack.placements import flow
 from movetrack.placements.models import (
     PLACEMENT_STATUS_LABELS,
@@ -72,22 +70,6 @@ def _checked_schedule(days: Iterable[tuple[int, Decimal | None]]) -> list[Schedu
             _l("Tick at least one day the participant comes, with the hours."), field="schedule"
         )
     return chosen
-
-
-def _workstation_of(placement: Placement, workstation_id: int | None) -> int | None:
-    if workstation_id is None:
-        return None
-    workstation = db.session.get(Workstation, workstation_id)
-    if (
-        workstation is None
-        or workstation.unit_id != placement.unit_id
-        or (workstation.archived and workstation.id != placement.workstation_id)
-    ):
-        raise RuleViolation(
-            lazy_text("Choose a workstation in %(unit)s, or none.", unit=placement.unit.name),
-            field="workstation_id",
-        )
-    return workstation.id
 
 
 def _check_intake_allowed(placement: Placement) -> None:
@@ -197,7 +179,7 @@ def record_intake(user: User, placement: Placement, data: dict[str, Any]) -> Pla
             field="wants_to_take_part",
         )
     days = _checked_schedule(data.get("schedule") or [])
-    workstation_id = _workstation_of(placement, data.get("workstation_id"))
+    workstation_id = workstation_in(placement.unit, data.get("workstation_id"), placement.workstation_id)
     settings = queries.settings_for(placement.unit_id)
     # A module assigned, or another placement opened, for the person a moment ago.
     with refused_as(partial(RuleViolation, CHANGED_AT_INTAKE)), saving(
