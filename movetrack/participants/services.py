@@ -115,7 +115,8 @@ def _unit_in_scope(user: User, unit_id: int | None) -> Unit:
 
 
 def workstation_in(unit: Unit, workstation_id: int | None, current_id: int | None) -> int | None:
-    """A workstation of the unit; an archived one only if it is the participant's already."""
+    """A workstation of the unit; an archived one only if it is the current one already
+    (the participant's, or the placement's at intake)."""
     if workstation_id is None:
         return None
     workstation = db.session.get(Workstation, workstation_id)
