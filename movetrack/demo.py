@@ -123,7 +123,7 @@ def _load_demo() -> None:
 
     # Imported here, not at the top: the CLI is registered on every app start, and the
     # importer pulls in the whole library feature only when the demo actually runs.
-    from movetrack.modules.services import import_library
+    from movetrack.modules.importing import import_library
 
     result = import_library(users["samordnare"], json.loads(LIBRARY_FILE.read_text("utf-8")))
     click.echo(

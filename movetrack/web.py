@@ -3,7 +3,9 @@ answer that is an htmx fragment or a whole page."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import make_response, render_template, request
 from flask.typing import ResponseReturnValue
@@ -22,6 +24,38 @@ def show_violation(form, violation: RuleViolation, at_top: Collection[str] = ())
     if isinstance(violation, EditConflict) and "version" in form:
         form.version.data = violation.version
     return mark_fields(form, violation.messages_by_field(), at_top)
+
+
+@dataclass
+class Refusal:
+    """The rule a `with catch_refusal(...)` block broke, if any (the refusal is true then),
+    and `error`: its message for the top of the page (None when it stands beside a field)."""
+
+    violation: RuleViolation | None = None
+    error: Markup | str | None = None
+
+    def __bool__(self) -> bool:
+        return self.violation is not None
+
+
+@contextmanager
+def catch_refusal(form=None, at_top: Collection[str] = ()) -> Iterator[Refusal]:
+    """Run the block (a service call); a RuleViolation it raises ends the block and is shown
+    with `show_violation` on `form` (without a form its message is all for the top), so
+    the route then answers with the page again:
+
+        with catch_refusal(form) as refused:
+            unit = services.create_unit(current_user, form.name.data)
+        if refused:
+            return render_units(form, error=refused.error)
+
+    The request's unit of work keeps nothing of the block when the page answers 422."""
+    refusal = Refusal()
+    try:
+        yield refusal
+    except RuleViolation as violation:
+        refusal.violation = violation
+        refusal.error = violation.message if form is None else show_violation(form, violation, at_top)
 
 
 def mark_fields(form, messages: dict, at_top: Collection[str] = ()) -> Markup | None:

@@ -17,7 +17,7 @@ from movetrack.extensions import db
 from movetrack.followups import services as followup_services
 from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.i18n import FORMAT_LOCALES
-from movetrack.placements import services
+from movetrack.placements import status_services
 from movetrack.placements.models import PlacementStatus
 from movetrack.rules import RuleViolation
 from movetrack.unit_of_work import unit_of_work
@@ -42,7 +42,7 @@ def exited(world):
                            given_on=today - dt.timedelta(days=100), share_progress=True))
     db.session.commit()
     with unit_of_work():
-        services.record_exit(world.supervisor, placement, today - dt.timedelta(days=1), "work",
+        status_services.record_exit(world.supervisor, placement, today - dt.timedelta(days=1), "work",
                              {}, None, placement.version)
     return placement
 
@@ -103,7 +103,7 @@ def test_the_case_workers_next_follow_up_is_the_one_after_the_exit(client, auth,
 
 def test_reopening_restores_the_cancelled_follow_ups(client, auth, world, exited):
     with unit_of_work():
-        services.reopen(world.supervisor, exited, "Började igen", exited.version)
+        status_services.reopen(world.supervisor, exited, "Började igen", exited.version)
     follow_ups = _follow_ups(exited)
     assert follow_ups["6 months"].cancelled_on is None
     assert follow_ups["9 months"].cancelled_on is None

@@ -15,7 +15,7 @@ from movetrack.audit import AuditEvent
 from movetrack.clock import local_today
 from movetrack.conflicts import EditConflict
 from movetrack.extensions import db
-from movetrack.followups import queries, schedule, services
+from movetrack.followups import intake_services, plan_services, queries, schedule, services
 from movetrack.followups.models import FollowUp, FollowUpKind, Goal, GoalModule, UnitSettings
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import (
@@ -238,7 +238,7 @@ def test_a_stale_placement_at_commit_is_a_conflict_not_an_overwrite(app, world, 
     with db.engine.begin() as other:  # another request commits between our check and commit
         other.execute(sa.text("UPDATE placements SET version = 2, intake_attendees = 'theirs'"))
     with pytest.raises(EditConflict) as conflict:
-        services.record_intake(world.supervisor, placement, {
+        intake_services.record_intake(world.supervisor, placement, {
             "version": 1, "intake_on": local_today(), "start_date": local_today(),
             "wants_to_take_part": True,
             "intake_attendees": "mine", "schedule": [(0, Decimal(4))], "workstation_id": None,
@@ -397,7 +397,7 @@ def test_another_persons_module_is_refused_in_the_plan(client, auth, world):
 def edit_goal(client, placement, goal, **data):
     url = f"{plan_url(placement)}/goals/{goal.id}/edit"
     page = client.get(url)
-    fingerprint = services.goal_fingerprint(goal)
+    fingerprint = plan_services.goal_fingerprint(goal)
     fields = {"text": goal.text, "participant_words": goal.participant_words or "", **data}
     return client.post(url, data={"csrf_token": csrf_token(page.text),
                                   "fingerprint": fingerprint, **fields})
@@ -437,7 +437,7 @@ def test_a_goal_changed_by_someone_else_meanwhile_is_not_overwritten(client, aut
     goal = db.session.scalars(sa.select(Goal)).one()
     url = f"{plan_url(placement)}/goals/{goal.id}/edit"
     page = client.get(url)
-    opened_fingerprint = services.goal_fingerprint(goal)
+    opened_fingerprint = plan_services.goal_fingerprint(goal)
     goal.who = "Sten"  # the other person's save
     db.session.commit()
     response = client.post(url, data={"csrf_token": csrf_token(page.text),
@@ -772,7 +772,7 @@ def test_another_units_supervisor_gets_404_and_a_case_worker_403(client, auth, w
 def test_services_refuse_non_staff(world):
     placement = factories.make_placement(world.anna, world.af, PlacementStatus.ACTIVE)
     with pytest.raises(RuleViolation):
-        services.add_goal(world.orderer, placement, {"text": "x"})
+        plan_services.add_goal(world.orderer, placement, {"text": "x"})
     assert db.session.scalar(sa.select(sa.func.count(Assignment.id))) == 2
 
 

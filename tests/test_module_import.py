@@ -20,7 +20,7 @@ from movetrack.audit import AuditEvent
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.media.models import Upload
-from movetrack.modules import io, services
+from movetrack.modules import exporting, importing, io
 from movetrack.modules.models import Module, ModuleVersion
 from movetrack.progress.models import Rating
 from movetrack.unit_of_work import unit_of_work
@@ -62,7 +62,7 @@ def module_count() -> int:
 
 def problems_of(data) -> list[str]:
     with pytest.raises(io.ImportRejected) as rejected:
-        services.import_library(None, data)
+        importing.import_library(None, data)
     return [str(problem) for problem in rejected.value.problems]
 
 
@@ -97,19 +97,19 @@ def test_export_then_import_into_an_empty_library_reproduces_it(app, world, empt
     part.archived_at = utcnow()
     world.module.workstations = [world.snickeriet]
     db.session.commit()
-    exported = io.export_library()
+    exported = exporting.export_library()
     assert [m["key"] for m in exported["modules"]] == ["slipa-benen", "slipa-en-stol"]
     assert exported["modules"][0]["archived"] is True and exported["modules"][0]["parent"] == "slipa-en-stol"
     assert exported["modules"][1]["workstations"] == ["Snickeriet"]
 
     with empty_app.app_context(), empty_app.test_request_context(), force_locale("en"):
-        result = services.import_library(None, json.loads(json.dumps(exported)))
+        result = importing.import_library(None, json.loads(json.dumps(exported)))
         assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
         assert [str(w) for w in result.warnings] == [
             ('modules[1] "Slipa en stol": workstations: '
              'no workstation is called "Snickeriet" here; the link was skipped')
         ]
-        assert io.export_library() == without_workstations(exported)
+        assert exporting.export_library() == without_workstations(exported)
         steps = db.session.scalar(sa.select(Module).where(Module.key == "slipa-en-stol")).current_version.steps
         assert [s.title for s in steps] == [f"Slipa en stol steg {n}" for n in range(1, 11)]
         assert steps[0].pictures[0].pictogram_key == "hammer"
@@ -117,18 +117,18 @@ def test_export_then_import_into_an_empty_library_reproduces_it(app, world, empt
 
 def test_importing_the_same_file_again_changes_nothing(app, world, english):
     data = library_file()
-    first = services.import_library(world.admin, data)
+    first = importing.import_library(world.admin, data)
     assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
     events = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
 
-    again = services.import_library(world.admin, data)
+    again = importing.import_library(world.admin, data)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == events
     assert db.session.scalar(sa.select(sa.func.count(ModuleVersion.id))) == 3
 
 
 def test_import_sets_parents_whatever_the_order_in_the_file(app, world, english):
-    services.import_library(None, library_file(module_entry("del", "Del", parent="helhet"),
+    importing.import_library(None, library_file(module_entry("del", "Del", parent="helhet"),
                                                module_entry("helhet", "Helhet", parent="slipa-en-stol")))
     modules = {m.key: m for m in db.session.scalars(sa.select(Module))}
     assert modules["del"].parent is modules["helhet"] and modules["helhet"].parent is modules["slipa-en-stol"]
@@ -137,9 +137,9 @@ def test_import_sets_parents_whatever_the_order_in_the_file(app, world, english)
 def test_import_updates_a_rated_module_in_a_new_version(app, world, english):
     rating = factories.rate(world.anna_module, 3, world.supervisor, local_today())
     db.session.commit()
-    entry = io.export_library()["modules"][0]
+    entry = exporting.export_library()["modules"][0]
     entry["steps"][2]["title"] = "Ny formulering"
-    result = services.import_library(world.admin, library_file(entry))
+    result = importing.import_library(world.admin, library_file(entry))
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 0)
     db.session.expire_all()
@@ -153,7 +153,7 @@ def test_import_updates_a_rated_module_in_a_new_version(app, world, english):
 
 def test_import_links_known_workstations_and_only_warns_about_unknown_ones(app, world, english):
     entry = module_entry("snickra", "Snickra", workstations=["Snickeriet", "Smedjan"])
-    result = services.import_library(None, library_file(entry))
+    result = importing.import_library(None, library_file(entry))
     module = db.session.scalar(sa.select(Module).where(Module.key == "snickra"))
     assert [w.name for w in module.workstations] == ["Snickeriet"]
     assert [str(w) for w in result.warnings] == [
@@ -295,16 +295,16 @@ def test_photos_are_imported_through_the_media_pipeline_and_exported_again(app, 
         {"photo": {"content_type": "image/png", "data": png_base64(), "description": "Röd hink"}},
         {"pictogram": "bucket"},
     ]
-    services.import_library(world.admin, library_file(entry))
+    importing.import_library(world.admin, library_file(entry))
     upload = db.session.scalars(sa.select(Upload)).one()
     assert upload.description == "Röd hink" and upload.content_type == "image/jpeg"
     pictures = db.session.scalar(sa.select(Module).where(Module.key == "tvatta")).current_version.steps[0].pictures
     assert [(p.upload_id, p.pictogram_key) for p in pictures] == [(upload.id, None), (None, "bucket")]
 
-    exported = io.export_library()
+    exported = exporting.export_library()
     photo = next(m for m in exported["modules"] if m["key"] == "tvatta")["steps"][0]["pictures"][0]["photo"]
     assert photo["description"] == "Röd hink" and base64.b64decode(photo["data"]) == upload.data
-    again = services.import_library(world.admin, exported)  # the stored photo is recognised
+    again = importing.import_library(world.admin, exported)  # the stored photo is recognised
     assert again.unchanged == 2 and db.session.scalar(sa.select(sa.func.count(Upload.id))) == 1
 
 
@@ -313,7 +313,7 @@ def test_a_photo_the_media_feature_refuses_is_a_problem_and_nothing_is_saved(app
     entry["steps"][1]["pictures"] = [{"photo": {"content_type": "image/png", "data": base64.b64encode(
         b"not really a picture").decode(), "description": "Hink"}}]
     with pytest.raises(io.ImportRejected) as rejected, unit_of_work():
-        services.import_library(world.admin, library_file(module_entry("forst", "Först"), entry))
+        importing.import_library(world.admin, library_file(module_entry("forst", "Först"), entry))
     assert [str(p) for p in rejected.value.problems] == [
         ('modules[1] "Tvätta": steps[1].pictures[0].photo: '
          "The file is not a picture we can read. Use a JPG or PNG photo.")
@@ -416,7 +416,7 @@ def test_cli_exports_a_library_with_photos_and_imports_it_into_an_empty_database
     entry = module_entry("tvatta", "Tvätta")
     entry["steps"][0]["pictures"] = [
         {"photo": {"content_type": "image/png", "data": png_base64(), "description": "Röd hink"}}]
-    services.import_library(world.admin, library_file(entry))
+    importing.import_library(world.admin, library_file(entry))
     path = tmp_path / "library.json"
     runner = app.test_cli_runner()
     assert runner.invoke(args=["modules", "export", str(path)]).exit_code == 0

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from movetrack.attendance import queries
+from movetrack.attendance import queries, roster
 from movetrack.attendance.models import AttendanceStatus
 from movetrack.attendance.scheduled import is_public_holiday
 from movetrack.audit import AuditEvent
@@ -75,12 +75,12 @@ def test_public_holidays_are_not_scheduled_days(world):
 
 def test_the_day_view_expects_people_by_the_schedule_of_the_day(world, ramping):
     def expected(day):
-        return [e.participant.name for e in queries.day_roster(world.supervisor, world.passagen,
+        return [e.participant.name for e in roster.day_roster(world.supervisor, world.passagen,
                                                                 day).scheduled]
 
     assert expected(dt.date(2026, 3, 11)) == []  # a Wednesday before the new schedule
     assert expected(dt.date(2026, 3, 18)) == [world.anna.name]
-    assert [e.scheduled_hours for e in queries.day_roster(
+    assert [e.scheduled_hours for e in roster.day_roster(
         world.supervisor, world.passagen, dt.date(2026, 3, 9)).scheduled] == [Decimal(4)]
     assert expected(dt.date(2026, 4, 6)) == []  # Easter Monday
 

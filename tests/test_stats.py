@@ -42,7 +42,7 @@ from movetrack.placements.models import (
 )
 from movetrack.progress.models import RatingSource
 from movetrack.stats import figures
-from movetrack.stats.figures import COLUMNS, Cell, Row, Table
+from movetrack.stats.grouping import COLUMNS, Cell, Row, Table
 from movetrack.stats.period import Filters, Period
 from movetrack.stats.suppression import COMPLEMENT, SMALL, hide_small_numbers
 from tests import factories

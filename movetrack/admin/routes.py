@@ -37,8 +37,7 @@ from movetrack.auth.policy import Kind, allowed, unit_or_404, units_in_scope
 from movetrack.auth.services import normalised_username
 from movetrack.org.models import Unit
 from movetrack.org.queries import ordering_units_of
-from movetrack.rules import RuleViolation
-from movetrack.web import form_status, mark_fields, show_violation
+from movetrack.web import catch_refusal, form_status, mark_fields
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = allowed("change", Kind.ORGANISATION)
@@ -106,10 +105,10 @@ def new_user():
     profile = _accepted_profile(form, None)
     if profile is None:
         return _render_user_form(form, status=422)
-    try:
+    with catch_refusal(form) as refused:
         user = services.create_user(current_user, **profile, password=form.password.data)
-    except RuleViolation as violation:
-        return _render_user_form(form, status=422, error=show_violation(form, violation))
+    if refused:
+        return _render_user_form(form, status=422, error=refused.error)
     flash(
         _("%(name)s can sign in as “%(username)s” with the password you chose. Hand it over in person.",
           name=user.name, username=user.username),
@@ -140,10 +139,10 @@ def edit_user(user_id: int):
     profile = _accepted_profile(form, user)
     if profile is None:
         return _render_user_form(form, user, status=422)
-    try:
+    with catch_refusal(form) as refused:
         services.update_user(current_user, user, **profile)
-    except RuleViolation as violation:
-        return _render_user_form(form, user, status=422, error=show_violation(form, violation))
+    if refused:
+        return _render_user_form(form, user, status=422, error=refused.error)
     flash(_("The changes to %(name)s are saved.", name=user.name), "success")
     return redirect(url_for(".users"))
 
@@ -155,10 +154,10 @@ def reset_password(user_id: int):
     form = PasswordResetForm()
     error = None
     if form.validate_on_submit():
-        try:
+        with catch_refusal(form) as refused:
             services.reset_password(current_user, user, form.password.data)
-        except RuleViolation as violation:
-            error = show_violation(form, violation)
+        if refused:
+            error = refused.error
         else:
             flash(_("The password of %(name)s is changed. Hand the new one over in person.",
                     name=user.name), "success")
@@ -171,10 +170,10 @@ def reset_password(user_id: int):
 @admin_only
 def deactivate_user(user_id: int):
     user = queries.user_or_404(current_user, user_id)
-    try:
+    with catch_refusal() as refused:
         services.deactivate_user(current_user, user)
-    except RuleViolation as violation:
-        return _render_user_form(_edit_form(user), user, status=422, error=violation.message)
+    if refused:
+        return _render_user_form(_edit_form(user), user, status=422, error=refused.error)
     flash(_("%(name)s is deactivated and can no longer sign in.", name=user.name), "success")
     return redirect(url_for(".users"))
 
@@ -271,41 +270,40 @@ def create_unit():
     form = _unit_form()
     if not form.validate():
         return _render_units(unit_form=form)
-    try:
+    with catch_refusal(form) as refused:
         unit = services.create_unit(current_user, form.name.data)
-    except RuleViolation as violation:
-        return _render_units(unit_form=form, error=show_violation(form, violation))
+    if refused:
+        return _render_units(unit_form=form, error=refused.error)
     flash(_("The unit %(name)s is added.", name=unit.name), "success")
     return redirect(url_for(".units", _anchor=f"unit-{unit.id}"))
 
 
-def _rename_form(current_name: str) -> NameForm:
-    return name_form(_("New name"), data={"name": current_name})
-
-
-def _render_rename(form: NameForm, heading: str, back_url: str, status: int,
-                   error: str | None = None, active_page: str = "units"):
-    return render_template(
+def _rename_page(thing, rename, heading: str, back_url: str, renamed, active_page: str = "units"):
+    """The rename page every named thing of the organisation shares: `rename` is its
+    service, `renamed()` the message once the thing has its new name."""
+    form = name_form(_("New name"), data={"name": thing.name})
+    error = None
+    if form.validate_on_submit():
+        with catch_refusal(form) as refused:
+            rename(current_user, thing, form.name.data)
+        if not refused:
+            flash(renamed(), "success")
+            return redirect(back_url)
+        error = refused.error
+    page = render_template(
         "admin/rename.html", form=form, heading=heading, back_url=back_url, error=error,
         active_page=active_page,
-    ), status
+    )
+    return page, form_status(form, error)
 
 
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @admin_only
 def edit_unit(unit_id: int):
     unit = unit_or_404(current_user, unit_id)
-    form = _rename_form(unit.name)
-    heading = _("Rename the unit %(name)s", name=unit.name)
-    back_url = url_for(".units", _anchor=f"unit-{unit.id}")
-    if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, form_status(form))
-    try:
-        services.rename_unit(current_user, unit, form.name.data)
-    except RuleViolation as violation:
-        return _render_rename(form, heading, back_url, 422, show_violation(form, violation))
-    flash(_("The unit is now called %(name)s.", name=unit.name), "success")
-    return redirect(back_url)
+    return _rename_page(unit, services.rename_unit, _("Rename the unit %(name)s", name=unit.name),
+                   url_for(".units", _anchor=f"unit-{unit.id}"),
+                   lambda: _("The unit is now called %(name)s.", name=unit.name))
 
 
 @bp.post("/units/<int:unit_id>/workstations")
@@ -315,11 +313,10 @@ def create_workstation(unit_id: int):
     form = _workstation_form(unit)
     if not form.validate():
         return _render_units(failed=form, failed_unit_id=unit.id)
-    try:
+    with catch_refusal(form) as refused:
         workstation = services.create_workstation(current_user, unit, form.name.data)
-    except RuleViolation as violation:
-        error = show_violation(form, violation)
-        return _render_units(failed=form, failed_unit_id=unit.id, error=error)
+    if refused:
+        return _render_units(failed=form, failed_unit_id=unit.id, error=refused.error)
     flash(_("%(workstation)s is added to %(unit)s.", workstation=workstation.name, unit=unit.name),
           "success")
     return redirect(url_for(".units", _anchor=f"unit-{unit.id}"))
@@ -329,17 +326,10 @@ def create_workstation(unit_id: int):
 @admin_only
 def edit_workstation(workstation_id: int):
     workstation = queries.workstation_or_404(current_user, workstation_id)
-    form = _rename_form(workstation.name)
-    heading = _("Rename the workstation %(name)s", name=workstation.name)
-    back_url = url_for(".units", _anchor=f"unit-{workstation.unit_id}")
-    if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, form_status(form))
-    try:
-        services.rename_workstation(current_user, workstation, form.name.data)
-    except RuleViolation as violation:
-        return _render_rename(form, heading, back_url, 422, show_violation(form, violation))
-    flash(_("The workstation is now called %(name)s.", name=workstation.name), "success")
-    return redirect(back_url)
+    return _rename_page(workstation, services.rename_workstation,
+                   _("Rename the workstation %(name)s", name=workstation.name),
+                   url_for(".units", _anchor=f"unit-{workstation.unit_id}"),
+                   lambda: _("The workstation is now called %(name)s.", name=workstation.name))
 
 
 @bp.post("/workstations/<int:workstation_id>/archive")
@@ -389,10 +379,10 @@ def create_ordering_unit():
     form = _ordering_unit_form()
     if not form.validate():
         return _render_ordering_units(form)
-    try:
+    with catch_refusal(form) as refused:
         ordering_unit = services.create_ordering_unit(current_user, form.name.data)
-    except RuleViolation as violation:
-        return _render_ordering_units(form, show_violation(form, violation))
+    if refused:
+        return _render_ordering_units(form, refused.error)
     flash(_("The ordering unit %(name)s is added.", name=ordering_unit.name), "success")
     return redirect(url_for(".ordering_units"))
 
@@ -401,15 +391,7 @@ def create_ordering_unit():
 @admin_only
 def edit_ordering_unit(ordering_unit_id: int):
     ordering_unit = queries.ordering_unit_or_404(current_user, ordering_unit_id)
-    form = _rename_form(ordering_unit.name)
-    heading = _("Rename the ordering unit %(name)s", name=ordering_unit.name)
-    back_url = url_for(".ordering_units")
-    if not form.validate_on_submit():
-        return _render_rename(form, heading, back_url, form_status(form), active_page="ordering_units")
-    try:
-        services.rename_ordering_unit(current_user, ordering_unit, form.name.data)
-    except RuleViolation as violation:
-        error = show_violation(form, violation)
-        return _render_rename(form, heading, back_url, 422, error, active_page="ordering_units")
-    flash(_("The ordering unit is now called %(name)s.", name=ordering_unit.name), "success")
-    return redirect(back_url)
+    return _rename_page(ordering_unit, services.rename_ordering_unit,
+                   _("Rename the ordering unit %(name)s", name=ordering_unit.name), url_for(".ordering_units"),
+                   lambda: _("The ordering unit is now called %(name)s.", name=ordering_unit.name),
+                   active_page="ordering_units")

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from movetrack.attendance.models import AttendanceStatus
-from movetrack.attendance.queries import Month, ReportDay, ReportSection
+from movetrack.attendance.queries import Month
+from movetrack.attendance.report import ReportDay, ReportSection
 
 # A cell starting with one of these is a formula to a spreadsheet: a name such as
 # "=HYPERLINK(…)" must stay text.

@@ -1,5 +1,6 @@
-"""Reading attendance: the day's roster, rates over a period, one placement's month. A fixed
-number of statements each, however many people or days.
+"""Reading attendance: rates over a period and one placement's month (the day's roster is
+roster.py, the monthly report report.py). A fixed number of statements each, however many
+people or days.
 
 Attendance rate (MOVE.md §5): days present, fully or partly, / days scheduled, within the
 period. The scheduled days are those of scheduled.py (the schedule valid on each day, no
@@ -23,22 +24,18 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from movetrack.attendance.models import PRESENT_STATUSES, Attendance, AttendanceStatus
-from movetrack.attendance.scheduled import is_public_holiday, scheduled_hours
+from movetrack.attendance.scheduled import scheduled_hours
 from movetrack.audit import AuditEvent
 from movetrack.auth.models import User
-from movetrack.auth.policy import Share, consent_exists, participants_in_scope, placements_in_scope
 from movetrack.clock import local_today
 from movetrack.extensions import db
-from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
 from movetrack.placements.models import (
-    OPEN_STATUSES,
     Placement,
     PlacementStatus,
     ScheduleDay,
     schedule_periods,
 )
-from movetrack.placements.queries import counted
 
 # Placements whose days can be scheduled: started, and either going on or ended.
 STARTED_STATUSES = (PlacementStatus.ACTIVE, PlacementStatus.ENDED)
@@ -200,138 +197,6 @@ def _figures(scheduled: int, counts: dict) -> AttendanceFigures:
 
 
 # ---------------------------------------------------------------------------------------
-# The day view
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    """Someone scheduled on the day, with their hours and what is recorded so far."""
-
-    placement: Placement
-    scheduled_hours: Decimal
-    attendance: Attendance | None
-
-    @property
-    def participant(self) -> Participant:
-        return self.placement.participant
-
-
-@dataclass(frozen=True)
-class OtherEntry:
-    """Someone in the unit not scheduled on the day: their open placement (not started, or
-    running but not on this weekday), or None for people registered without a placement."""
-
-    participant: Participant
-    placement: Placement | None
-
-
-@dataclass(frozen=True)
-class DayRoster:
-    day: dt.date
-    scheduled: list[RosterEntry]
-    others: list[OtherEntry]
-
-    def entry(self, placement_id: int) -> RosterEntry | None:
-        return next((e for e in self.scheduled if e.placement.id == placement_id), None)
-
-    @property
-    def recorded(self) -> int:
-        return sum(1 for entry in self.scheduled if entry.attendance and entry.attendance.status)
-
-    @property
-    def present(self) -> int:
-        return sum(
-            1 for entry in self.scheduled
-            if entry.attendance and entry.attendance.status in PRESENT_STATUSES
-        )
-
-
-def _by_display_name():
-    return sa.func.coalesce(Participant.preferred_name, Participant.name), Participant.id
-
-
-def _period_start_on(day: dt.date) -> sa.ScalarSelect:
-    """The first day of the placement's schedule period in force on the day."""
-    period = orm.aliased(ScheduleDay)
-    return (
-        sa.select(sa.func.max(period.valid_from))
-        .where(period.placement_id == Placement.id, period.valid_from <= day)
-        .correlate(Placement)
-        .scalar_subquery()
-    )
-
-
-def day_roster(user: User, unit: Unit, day: dt.date) -> DayRoster:
-    """Who is expected in the unit on the day, and everyone else still in it; two statements.
-
-    Expected: active placements in the unit, started by the day, with the day's weekday in
-    the schedule valid that day (nobody on a public holiday). Then, in a second group, the
-    unit's active participants not expected:
-    people whose open placement has not started or does not run on this weekday, and people
-    registered before placements existed (no placement at all). People whose placement has
-    ended, and who have no new one, have left and are not shown.
-    """
-    scheduled = [
-        RosterEntry(placement, hours, attendance)
-        for placement, hours, attendance in db.session.execute(
-            placements_in_scope(user)
-            .add_columns(ScheduleDay.hours, Attendance)
-            .join(Placement.participant)
-            .join(
-                ScheduleDay,
-                sa.and_(
-                    ScheduleDay.placement_id == Placement.id,
-                    ScheduleDay.valid_from == _period_start_on(day),
-                    ScheduleDay.weekday == day.weekday(),
-                ),
-            )
-            .outerjoin(
-                Attendance,
-                sa.and_(Attendance.placement_id == Placement.id, Attendance.on_date == day),
-            )
-            .where(
-                Placement.unit_id == unit.id,
-                Placement.status == PlacementStatus.ACTIVE,
-                Placement.start_date <= day,
-                Participant.active.is_(True),
-                sa.false() if is_public_holiday(day) else sa.true(),
-            )
-            .options(
-                orm.contains_eager(Placement.participant).joinedload(Participant.workstation)
-            )
-            .order_by(*_by_display_name())
-        )
-    ]
-    open_placement = orm.aliased(Placement)
-    left = sa.exists().where(
-        Placement.participant_id == Participant.id, Placement.status == PlacementStatus.ENDED
-    )
-    others = [
-        OtherEntry(participant, placement)
-        for participant, placement in db.session.execute(
-            participants_in_scope(user)
-            .add_columns(open_placement)
-            .outerjoin(
-                open_placement,
-                sa.and_(
-                    open_placement.participant_id == Participant.id,
-                    open_placement.status.in_(OPEN_STATUSES),
-                ),
-            )
-            .where(
-                Participant.unit_id == unit.id,
-                Participant.active.is_(True),
-                Participant.id.not_in([entry.participant.id for entry in scheduled]),
-                sa.or_(open_placement.id.is_not(None), ~left),
-            )
-            .options(orm.joinedload(Participant.workstation))
-            .order_by(*_by_display_name())
-        )
-    ]
-    return DayRoster(day, scheduled, others)
-
-
-# ---------------------------------------------------------------------------------------
 # One placement
 
 
@@ -386,7 +251,7 @@ def placement_month(placement: Placement, month: Month, today: dt.date) -> list[
             .options(orm.joinedload(Attendance.recorded_by))
         )
     }
-    scheduled = _scheduled_hours_by_day(placement, month.first, min(month.last, today))
+    scheduled = scheduled_hours_by_day(placement, month.first, min(month.last, today))
     rows = [
         DayRow(day, scheduled.get(day), records.get(day))
         for day in month.days()
@@ -398,7 +263,7 @@ def placement_month(placement: Placement, month: Month, today: dt.date) -> list[
     return rows
 
 
-def _scheduled_hours_by_day(
+def scheduled_hours_by_day(
     placement: Placement, first: dt.date, last: dt.date
 ) -> dict[dt.date, Decimal]:
     """{day: hours} for each day from first to last the placement ran and scheduled."""
@@ -442,117 +307,6 @@ def _hours(text: str | None) -> Decimal | None:
     return Decimal(text) if text else None
 
 
-# ---------------------------------------------------------------------------------------
-# The monthly report per ordering unit
-
-
-@dataclass(frozen=True)
-class ReportDay:
-    """One day of a participant's month in the report.
-
-    kind: "recorded" (has a record), "missing" (scheduled, come, not recorded), "upcoming"
-    (scheduled, not come yet), "off" (not scheduled, or outside the placement).
-    """
-
-    day: dt.date
-    kind: str
-    record: Attendance | None = None
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    placement: Placement
-    figures: AttendanceFigures
-    days: list[ReportDay]
-    # Whether the person consents, today, to their attendance being shared with the ordering
-    # unit: staff check this before they send the report out (auth/policy/consent.py decides).
-    consents: bool
-
-    @property
-    def weeks(self) -> list[list[ReportDay | None]]:
-        """The days as calendar weeks, Monday first; None pads the weeks outside the month."""
-        padded = [None] * self.days[0].day.weekday() + list(self.days)
-        padded += [None] * (-len(padded) % 7)
-        return [padded[i:i + 7] for i in range(0, len(padded), 7)]
-
-
-@dataclass(frozen=True)
-class ReportSection:
-    ordering_unit: OrderingUnit
-    rows: list[ReportRow]
-
-
-def month_report(
-    user: User, month: Month, ordering_unit_id: int | None, today: dt.date
-) -> list[ReportSection]:
-    """Every placement running in the month in the user's units, by ordering unit and
-    participant, with figures and day-by-day records; five statements in all. A placement
-    registered by mistake is left out: it is reported nowhere."""
-    consents = consent_exists(
-        Placement.ordering_unit_id, Placement.participant_id, today, Share.ATTENDANCE
-    ).label("consents")
-    statement = counted(
-        placements_in_scope(user)
-        .add_columns(consents)
-        .join(Placement.participant)
-        .join(Placement.ordering_unit)
-        .where(
-            Placement.status.in_(STARTED_STATUSES),
-            Placement.start_date <= month.last,
-            sa.or_(Placement.end_date.is_(None), Placement.end_date >= month.first),
-        )
-        .options(
-            orm.contains_eager(Placement.participant),
-            orm.contains_eager(Placement.ordering_unit),
-            orm.joinedload(Placement.unit),
-            orm.selectinload(Placement.schedule),
-        )
-        .order_by(OrderingUnit.name, *_by_display_name())
-    )
-    if ordering_unit_id is not None:
-        statement = statement.where(Placement.ordering_unit_id == ordering_unit_id)
-    found = db.session.execute(statement).all()
-    placements = [placement for placement, _consents in found]
-    figures = attendance_summary([p.id for p in placements], month.first, month.last, today)
-    records = _records_in(placements, month)
-    sections: dict[int, ReportSection] = {}
-    for placement, consents in found:
-        row = ReportRow(
-            placement, figures[placement.id], _report_days(placement, month, records, today),
-            bool(consents),
-        )
-        sections.setdefault(
-            placement.ordering_unit_id, ReportSection(placement.ordering_unit, [])
-        ).rows.append(row)
-    return list(sections.values())
-
-
-def _records_in(placements: list[Placement], month: Month) -> dict[tuple[int, dt.date], Attendance]:
-    if not placements:
-        return {}
-    return {
-        (record.placement_id, record.on_date): record
-        for record in db.session.scalars(
-            sa.select(Attendance).where(
-                Attendance.placement_id.in_([p.id for p in placements]),
-                recorded(),
-                Attendance.on_date.between(month.first, month.last),
-            )
-        )
-    }
-
-
-def _report_days(
-    placement: Placement, month: Month, records: dict, today: dt.date
-) -> list[ReportDay]:
-    scheduled = _scheduled_hours_by_day(placement, month.first, month.last)
-
-    def report_day(day: dt.date) -> ReportDay:
-        record = records.get((placement.id, day))
-        if record:
-            return ReportDay(day, "recorded", record)
-        if day not in scheduled:
-            return ReportDay(day, "off")
-        return ReportDay(day, "upcoming" if day > today else "missing")
-
-    return [report_day(day) for day in month.days()]
+def by_display_name():
+    """The order of people on every attendance list: by the name they go by."""
+    return sa.func.coalesce(Participant.preferred_name, Participant.name), Participant.id

@@ -25,6 +25,8 @@ from movetrack.attendance.export import missing_code, report_csv, status_code
 from movetrack.attendance.forms import CheckInForm, DayForm, ReportForm, parse_month
 from movetrack.attendance.models import ATTENDANCE_LABELS
 from movetrack.attendance.queries import Month
+from movetrack.attendance.report import month_report
+from movetrack.attendance.roster import day_roster
 from movetrack.attendance.services import ChangedMeanwhile
 from movetrack.auth.policy import Kind, allowed
 from movetrack.clock import local_today
@@ -69,7 +71,7 @@ def check_in():
             problem = violation
     status = 200 if problem is None else 422
     if is_htmx():
-        roster = queries.day_roster(current_user, placement.unit, local_today())
+        roster = day_roster(current_user, placement.unit, local_today())
         return render_template(
             "attendance/_tile_response.html", roster=roster, entry=roster.entry(placement.id),
             problem=problem, form=form, already_saved=saved and saved.already, **LABELS,
@@ -198,4 +200,4 @@ def _render_report(form: ReportForm, chosen: tuple[Month, int | None] | None):
 
 
 def _sections(month: Month, ordering_unit_id: int | None):
-    return queries.month_report(current_user, month, ordering_unit_id, local_today())
+    return month_report(current_user, month, ordering_unit_id, local_today())

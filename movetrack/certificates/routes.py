@@ -37,8 +37,7 @@ from movetrack.input import query_int
 from movetrack.media.pictograms import current_locale
 from movetrack.participants.models import Participant
 from movetrack.progress.queries import steps_on
-from movetrack.rules import RuleViolation
-from movetrack.web import show_violation
+from movetrack.web import catch_refusal
 
 bp = Blueprint("certificates", __name__)
 staff_only = allowed("change", Kind.CERTIFICATE)
@@ -123,7 +122,7 @@ def new(participant_id: int):
     replaces = _replaced_or_404(participant, form.replaces.data)
     if not form.validate():
         return _render_issue_form(participant, form, replaces, status=422)
-    try:
+    with catch_refusal(form) as refused:
         if form.issue.data:
             certificate = services.issue_certificate(
                 current_user, participant, form.choices(), replaces
@@ -131,9 +130,8 @@ def new(participant_id: int):
         else:
             content = services.build_content(current_user, participant, form.choices())
             return _render_issue_form(participant, form, replaces, preview=content)
-    except RuleViolation as violation:
-        error = show_violation(form, violation)
-        return _render_issue_form(participant, form, replaces, error=error, status=422)
+    if refused:
+        return _render_issue_form(participant, form, replaces, error=refused.error, status=422)
     flash(_("The certificate is issued."), "success")
     return redirect(url_for(".show", certificate_id=certificate.id))
 
@@ -165,11 +163,10 @@ def revoke(certificate_id: int):
     form = RevokeForm()
     if not form.validate():
         return _render_certificate_page(certificate, form, status=422)
-    try:
+    with catch_refusal(form) as refused:
         services.revoke_certificate(current_user, certificate, form.reason.data)
-    except RuleViolation as violation:
-        error = show_violation(form, violation)
-        return _render_certificate_page(certificate, form, error=error, status=422)
+    if refused:
+        return _render_certificate_page(certificate, form, error=refused.error, status=422)
     flash(_("The certificate is revoked. Its verification page now says so."), "success")
     return redirect(url_for(".show", certificate_id=certificate.id))
 

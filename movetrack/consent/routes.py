@@ -14,8 +14,7 @@ from movetrack.consent.models import Consent
 from movetrack.org.queries import ordering_units_of
 from movetrack.participants.models import Participant
 from movetrack.placements.models import Placement
-from movetrack.rules import RuleViolation
-from movetrack.web import show_violation
+from movetrack.web import catch_refusal
 
 bp = Blueprint("consent", __name__)
 staff_only = allowed("change", Kind.PARTICIPANT)
@@ -67,10 +66,10 @@ def index(participant_id: int):
         return _render_index(participant, form, placement=placement)
     if not form.validate():
         return _render_index(participant, form, 422)
-    try:
+    with catch_refusal(form) as refused:
         consent = services.give_consent(current_user, participant, **form.service_data())
-    except RuleViolation as violation:
-        return _render_index(participant, form, 422, show_violation(form, violation))
+    if refused:
+        return _render_index(participant, form, 422, refused.error)
     party = consent.ordering_unit.name if consent.ordering_unit else consent.other_party
     flash(_("The consent to %(party)s is recorded.", party=party), "success")
     return redirect(url_for(".index", participant_id=participant.id))
@@ -83,16 +82,16 @@ def withdraw(participant_id: int, consent_id: int):
     consent = queries.consent_of(participant, consent_id) or abort(404)
     form = WithdrawForm(prefix=WithdrawForm.prefix_for(consent.id))
 
-    def refused(error=None):
+    def sent_back(error=None):
         return _render_index(participant, _consent_form(formdata=None), 422, withdraw_form=form,
                              withdraw_id=consent.id, withdraw_error=error)
 
     # A consent withdrawn meanwhile has no form on the page: the service says so instead.
     if consent.withdrawn_on is None and not form.validate():
-        return refused()
-    try:
+        return sent_back()
+    with catch_refusal(form) as refused:
         services.withdraw_consent(current_user, consent, form.withdrawn_on.data, form.reason.data)
-    except RuleViolation as violation:
-        return refused(show_violation(form, violation))
+    if refused:
+        return sent_back(refused.error)
     flash(_("The consent is withdrawn. From now on nothing more is shown under it."), "success")
     return redirect(url_for(".index", participant_id=participant.id))

@@ -7,7 +7,7 @@ from flask import render_template
 from flask_login import current_user
 
 from movetrack.attendance.models import ATTENDANCE_LABELS
-from movetrack.attendance.queries import day_roster
+from movetrack.attendance.roster import day_roster
 from movetrack.auth.policy import units_in_scope
 from movetrack.clock import local_today
 from movetrack.followups.queries import due_for_unit

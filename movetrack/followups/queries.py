@@ -27,6 +27,7 @@ from movetrack.org.models import Unit
 from movetrack.participants.models import Assignment, Participant
 from movetrack.participants.queries import assignments_of
 from movetrack.placements.models import Placement, PlacementStatus
+from movetrack.placements.queries import placement_page_loads
 from movetrack.progress.queries import steps_on
 
 # MOVE.md §4: the four introduction modules prepared before day one (004 p.26).
@@ -53,15 +54,9 @@ PANEL_SIZE = 5  # the day view's panel stays small; the list page has the rest
 
 def follow_up_or_404(user: User, follow_up_id: int) -> FollowUp:
     """One follow-up in scope (the policy decides), with its placement's page data."""
-    placement = orm.contains_eager(FollowUp.placement)
     return visible_or_404(
         user, FollowUp, follow_up_id,
-        placement.joinedload(Placement.participant),
-        placement.joinedload(Placement.unit),
-        placement.joinedload(Placement.ordering_unit),
-        placement.joinedload(Placement.case_worker),
-        placement.joinedload(Placement.workstation),
-        placement.selectinload(Placement.schedule),
+        *placement_page_loads(via=orm.contains_eager(FollowUp.placement)),
         orm.joinedload(FollowUp.recorded_by),
     )
 

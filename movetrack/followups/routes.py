@@ -20,7 +20,7 @@ from movetrack.auth.policy import (
 )
 from movetrack.clock import local_today
 from movetrack.conflicts import EditConflict
-from movetrack.followups import queries, schedule, services
+from movetrack.followups import intake_services, plan_services, queries, schedule, services
 from movetrack.followups.forms import (
     AfterExitForm,
     EditGoalForm,
@@ -50,7 +50,7 @@ from movetrack.placements.queries import placement_or_404
 from movetrack.progress.charts import module_distances
 from movetrack.progress.queries import baselines, steps_on
 from movetrack.rules import RuleViolation
-from movetrack.web import form_status, show_violation
+from movetrack.web import catch_refusal, form_status, show_violation
 
 bp = Blueprint("followups", __name__)
 staff_only = allowed("change", Kind.PLACEMENT)
@@ -138,7 +138,7 @@ def intake(placement_id: int):
     if not form.validate_on_submit():
         return _render_intake(placement, form, form_status(form), _stale(form.version))
     try:
-        services.record_intake(current_user, placement, form.service_data())
+        intake_services.record_intake(current_user, placement, form.service_data())
     except EditConflict as conflict:
         form.version.data = conflict.version
         return _render_intake(placement, form, 422, conflict=conflict)
@@ -173,7 +173,7 @@ def schedule_change(placement_id: int):
     error = schedule_error = None
     if form.validate_on_submit():
         try:
-            services.change_schedule(
+            intake_services.change_schedule(
                 current_user, placement, form.valid_from.data, form.service_data()["schedule"]
             )
         except RuleViolation as violation:
@@ -205,13 +205,13 @@ def settings(unit_id: int):
     form.offer_modules(assignable_modules())
     error = None
     if form.validate_on_submit():
-        try:
+        with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
             services.save_unit_settings(
                 current_user, unit, form.intro_module_keys.data or [],
                 form.follow_up_schedule.data, form.exit_questions.data,
             )
-        except RuleViolation as violation:
-            error = show_violation(form, violation, at_top=WHOLE_SCHEDULE)
+        if refused:
+            error = refused.error
         else:
             flash(_("The settings of %(unit)s are saved.", unit=unit.name), "success")
             return redirect(url_for(".settings", unit_id=unit.id))
@@ -286,10 +286,10 @@ def new_goal(placement_id: int):
     form = GoalForm()
     error = None
     if form.validate_on_submit():
-        try:
-            goal = services.add_goal(current_user, placement, form.service_data(), parent)
-        except RuleViolation as violation:
-            error = show_violation(form, violation, at_top=WHOLE_SCHEDULE)
+        with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
+            goal = plan_services.add_goal(current_user, placement, form.service_data(), parent)
+        if refused:
+            error = refused.error
         else:
             flash(_("The goal is saved."), "success")
             return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
@@ -306,11 +306,11 @@ def edit_goal(placement_id: int, goal_id: int):
     goal = _goal_or_404(placement, goal_id)
     if closed := _closed_plan(placement):
         return closed
-    form = EditGoalForm(obj=goal, fingerprint=services.goal_fingerprint(goal))
+    form = EditGoalForm(obj=goal, fingerprint=plan_services.goal_fingerprint(goal))
     error = conflict = None
     if form.validate_on_submit():
         try:
-            services.update_goal(current_user, goal, form.service_data())
+            plan_services.update_goal(current_user, goal, form.service_data())
         except EditConflict as changed:
             conflict = changed
             form.fingerprint.data = changed.version
@@ -335,10 +335,10 @@ def link_module(placement_id: int, goal_id: int):
     form = _link_form(goal.id, assignments_of(placement.participant, placement.id), request.form)
     if not form.validate():
         return _render_plan(placement, 422, goal.id, form)
-    try:
-        services.link_module(current_user, goal, form.assignment_id.data)
-    except RuleViolation as violation:
-        return _render_plan(placement, 422, goal.id, form, show_violation(form, violation, at_top=WHOLE_SCHEDULE))
+    with catch_refusal(form, at_top=WHOLE_SCHEDULE) as refused:
+        plan_services.link_module(current_user, goal, form.assignment_id.data)
+    if refused:
+        return _render_plan(placement, 422, goal.id, form, refused.error)
     flash(_("The module is part of the goal."), "success")
     return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
 
@@ -348,10 +348,10 @@ def link_module(placement_id: int, goal_id: int):
 def unlink_module(placement_id: int, goal_id: int, assignment_id: int):
     placement = placement_or_404(current_user, placement_id)
     goal = _goal_or_404(placement, goal_id)
-    try:  # CSRFProtect has checked the token
-        services.unlink_module(current_user, goal, assignment_id)
-    except RuleViolation as violation:
-        return _render_plan(placement, 422, error=violation.message)
+    with catch_refusal() as refused:  # CSRFProtect has checked the token
+        plan_services.unlink_module(current_user, goal, assignment_id)
+    if refused:
+        return _render_plan(placement, 422, error=refused.error)
     flash(_("The module is no longer part of the goal. Its steps are kept."), "success")
     return redirect(url_for(".plan", placement_id=placement.id, _anchor=f"goal-{goal.id}"))
 

@@ -37,10 +37,9 @@ from movetrack.modules.models import (
     ModuleStep,
     StepPicture,
 )
-from movetrack.rules import RuleViolation
 from movetrack.security import cache_privately
 from movetrack.templating import is_htmx
-from movetrack.web import fragment_or_page
+from movetrack.web import catch_refusal, fragment_or_page
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 staff_only = allowed("change", Kind.PHOTO)
@@ -167,10 +166,10 @@ def step_pictures(module_id: int, step_number: int):
 def add_pictogram(module_id: int, step_number: int):
     step = queries.current_step_or_404(module_id, step_number)
     key = request.form.get("key", "")
-    try:
+    with catch_refusal() as refused:
         services.add_pictogram_to_step(current_user, step, key)
-    except RuleViolation as violation:
-        return _render_picker(step, status=422, error=violation.message)
+    if refused:
+        return _render_picker(step, status=422, error=refused.error)
     return _done(step, _("Added: %(label)s.", label=pictogram_label(key)))
 
 
@@ -181,40 +180,41 @@ def upload_photo(module_id: int, step_number: int):
     form = PhotoForm()
     if not form.validate_on_submit():
         return _render_picker(step, status=422, photo_form=form)
-    try:
+    with catch_refusal(form) as refused:
         services.upload_photo_to_step(current_user, step, form.photo.data, form.description.data)
-    except RuleViolation as violation:
-        if violation.field not in form:
-            return _render_picker(step, status=422, photo_form=form, error=violation.message)
-        form[violation.field].errors.append(violation.message)  # shown beside the field
-        return _render_picker(step, status=422, photo_form=form)
+    if refused:
+        return _render_picker(step, status=422, photo_form=form, error=refused.error)
     return _done(step, _("Added: %(label)s.", label=form.description.data.strip()))
 
 
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/remove")
 @library_managers_only
 def remove_picture(module_id: int, step_number: int, picture_id: int):
-    step = queries.current_step_or_404(module_id, step_number)
-    picture = _picture_or_404(step, picture_id)
-    label = _picture_label(picture)
-    try:
-        services.remove_step_picture(current_user, picture)
-    except RuleViolation as violation:
-        return _render_picker(step, status=422, error=violation.message)
-    return _done(step, _("Removed: %(label)s.", label=label))
+    return _change_picture(module_id, step_number, picture_id,
+                           lambda picture: services.remove_step_picture(current_user, picture),
+                           lambda label: _("Removed: %(label)s.", label=label))
 
 
 @bp.post("/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/move")
 @library_managers_only
 def move_picture(module_id: int, step_number: int, picture_id: int):
+    direction = MOVES.get(request.form.get("direction"), 0)
+    return _change_picture(module_id, step_number, picture_id,
+                           lambda picture: services.move_step_picture(current_user, picture, direction),
+                           lambda label: _("Moved: %(label)s.", label=label))
+
+
+def _change_picture(module_id: int, step_number: int, picture_id: int, change, notice):
+    """One picture of the current step changed by `change(picture)`; `notice(label)` says
+    what happened, with the picture's label as it was before the change."""
     step = queries.current_step_or_404(module_id, step_number)
     picture = _picture_or_404(step, picture_id)
     label = _picture_label(picture)
-    try:
-        services.move_step_picture(current_user, picture, MOVES.get(request.form.get("direction"), 0))
-    except RuleViolation as violation:
-        return _render_picker(step, status=422, error=violation.message)
-    return _done(step, _("Moved: %(label)s.", label=label))
+    with catch_refusal() as refused:
+        change(picture)
+    if refused:
+        return _render_picker(step, status=422, error=refused.error)
+    return _done(step, notice(label))
 
 
 # --- Pictogram search -----------------------------------------------------------------

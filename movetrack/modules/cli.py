@@ -12,7 +12,7 @@ from flask_babel import force_locale
 
 from movetrack.auth.models import User
 from movetrack.extensions import db
-from movetrack.modules import io, services
+from movetrack.modules import exporting, importing, io
 from movetrack.rules import RuleViolation
 from movetrack.unit_of_work import unit_of_work
 
@@ -23,7 +23,7 @@ modules_cli = AppGroup("modules", help="Export and import the module library as 
 @click.argument("file", type=click.File("w", encoding="utf-8"))
 def export_command(file) -> None:
     """Write the whole library to FILE (- for standard output)."""
-    library = io.export_library()
+    library = exporting.export_library()
     json.dump(library, file, ensure_ascii=False, indent=2)
     file.write("\n")
     click.echo(f"Exported {len(library['modules'])} modules.", err=True)
@@ -43,7 +43,7 @@ def import_command(file, username: str | None) -> None:
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
             with unit_of_work():
-                result = services.import_library(user, io.parse_library(file.read()))
+                result = importing.import_library(user, io.parse_library(file.read()))
         except RuleViolation as refused:  # ImportRejected lists every problem of the file
             click.echo(str(refused.message), err=True)
             for problem in getattr(refused, "problems", ()):

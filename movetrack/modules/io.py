@@ -1,4 +1,4 @@
-"""The library as a JSON file: writing it, reading it, and saying exactly what is wrong with one.
+"""The library as a JSON file: reading it and saying exactly what is wrong with one.
 
 The format (see demo_library.json):
 
@@ -11,7 +11,8 @@ The format (see demo_library.json):
 
 Problems name their place as a JSON path with the module's title beside it, for example
 `modules[3] "Biltvätt": steps: expected exactly 10 steps, found 9`. Indexes count from 0,
-as in the file's own lists. Writing the file to the database is services.import_library.
+as in the file's own lists. Writing the file to the database is importing.import_library;
+writing the library to a file is exporting.export_library.
 """
 
 from __future__ import annotations
@@ -25,21 +26,16 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import orm
 from sqlalchemy.orm import aliased
 
 from movetrack.extensions import db
 from movetrack.i18n import lazy_text
-from movetrack.media.models import Upload
 from movetrack.media.pictograms import all_pictograms
 from movetrack.modules.models import (
     AREA_KEYS,
     STEP_COUNT,
     Module,
-    ModuleArea,
     ModuleKind,
-    ModuleStep,
-    ModuleVersion,
 )
 from movetrack.modules.wording import (
     DESCRIPTION_MAX_LENGTH,
@@ -414,82 +410,3 @@ def _loop_through(key: str, parents: dict[str, str | None]) -> list[str] | None:
         path.append(current)
         current = parents.get(current)
     return path + [key] if current == key else None
-
-
-# --- writing -------------------------------------------------------------------------
-
-
-def export_library() -> dict:
-    """The whole library (archived modules flagged), photos included as base64."""
-    modules = list(
-        db.session.scalars(
-            sa.select(Module)
-            .join(Module.area)
-            .join(Module.current_version)
-            .options(
-                orm.contains_eager(Module.area),
-                orm.contains_eager(Module.current_version)
-                .selectinload(ModuleVersion.steps)
-                .selectinload(ModuleStep.pictures),
-                orm.joinedload(Module.parent),
-                orm.selectinload(Module.workstations),
-            )
-            .order_by(ModuleArea.position, ModuleVersion.title, Module.id)
-        ).unique()
-    )
-    upload_ids = {
-        picture.upload_id
-        for module in modules for step in module.current_version.steps for picture in step.pictures
-        if picture.upload_id
-    }
-    uploads = {
-        upload.id: upload
-        for upload in db.session.scalars(
-            sa.select(Upload).where(Upload.id.in_(upload_ids)).options(orm.undefer(Upload.data))
-        )
-    } if upload_ids else {}
-    return {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "modules": [_module_entry(module, uploads) for module in modules],
-    }
-
-
-def _module_entry(module: Module, uploads: dict[int, Upload]) -> dict:
-    version = module.current_version
-    entry = {
-        "key": module.key,
-        "title": version.title,
-        "description": version.description or "",
-        "area": module.area.key,
-        "kind": module.kind.value,
-        "parent": module.parent.key if module.parent else None,
-        "workstations": sorted({workstation.name for workstation in module.workstations}),
-        "steps": [
-            {
-                "number": step.number,
-                "title": step.title,
-                "meaning": step.meaning,
-                "todo": step.todo,
-                "how": step.how,
-                "pictures": [_picture_entry(picture, uploads) for picture in step.pictures],
-            }
-            for step in version.steps
-        ],
-    }
-    if module.archived:
-        entry["archived"] = True
-    return entry
-
-
-def _picture_entry(picture, uploads: dict[int, Upload]) -> dict:
-    if picture.pictogram_key:
-        return {"pictogram": picture.pictogram_key}
-    upload = uploads[picture.upload_id]
-    return {
-        "photo": {
-            "content_type": upload.content_type,
-            "data": base64.b64encode(upload.data).decode("ascii"),
-            "description": upload.description or "",
-        }
-    }

@@ -19,7 +19,7 @@ from flask_login import current_user
 from movetrack.auth.policy import Kind, allowed, may_change
 from movetrack.clock import local_today
 from movetrack.input import query_int
-from movetrack.modules import io, queries, services
+from movetrack.modules import exporting, importing, io, queries, services
 from movetrack.modules.forms import (
     ImportForm,
     ModuleForm,
@@ -27,8 +27,7 @@ from movetrack.modules.forms import (
     module_form,
 )
 from movetrack.modules.models import Module
-from movetrack.rules import RuleViolation
-from movetrack.web import fragment_or_page
+from movetrack.web import catch_refusal, fragment_or_page
 
 bp = Blueprint("modules", __name__, url_prefix="/library")
 admin_only = allowed("change", Kind.LIBRARY)
@@ -86,10 +85,10 @@ def create():
     form = module_form(current_user)
     if not form.validate_on_submit():
         return _render_form(form, None, 422 if form.is_submitted() else 200)
-    try:
+    with catch_refusal() as refused:
         module = services.create_module(current_user, form.to_data())
-    except RuleViolation as violation:
-        return _render_form(form, None, 422, violation.message)
+    if refused:
+        return _render_form(form, None, 422, refused.error)
     flash(_("The module is saved. You can now add pictures to its steps."), "success")
     return redirect(url_for(".edit", module_id=module.id))
 
@@ -101,10 +100,10 @@ def edit(module_id: int):
     form = module_form(current_user, module)
     if not form.validate_on_submit():
         return _render_form(form, module, 422 if form.is_submitted() else 200)
-    try:
+    with catch_refusal() as refused:
         change = services.update_module(current_user, module, form.to_data())
-    except RuleViolation as violation:
-        return _render_form(form, module, 422, violation.message)
+    if refused:
+        return _render_form(form, module, 422, refused.error)
     if change is services.Change.NEW_VERSION:
         flash(_("Saved as version %(number)d. Earlier ratings keep the wording they were given under.",
                 number=module.current_version_number), "success")
@@ -144,7 +143,7 @@ def unarchive(module_id: int):
 def export():
     filename = f"movetrack-modules-{local_today().isoformat()}.json"
     return Response(
-        json.dumps(io.export_library(), ensure_ascii=False, indent=2),
+        json.dumps(exporting.export_library(), ensure_ascii=False, indent=2),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -157,7 +156,7 @@ def import_library():
     if not form.validate_on_submit():
         return render_template("modules/import.html", form=form), 422 if form.is_submitted() else 200
     try:
-        result = services.import_library(current_user, io.parse_library(form.file.data.read()))
+        result = importing.import_library(current_user, io.parse_library(form.file.data.read()))
     except io.ImportRejected as rejected:
         return render_template("modules/import.html", form=form, rejected=rejected), 422
     flash(_("The library is imported: %(summary)s", summary=result.summary), "success")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from PIL import Image
 
-from movetrack.certificates.pdf import FAMILY, FONT_DIR, qr_image
+from movetrack.certificates.page import FAMILY, FONT_DIR, qr_image
 from movetrack.participants.models import Participant
 
 WIDTH, HEIGHT, MARGIN = 105, 148, 10  # A6 portrait, mm

@@ -36,8 +36,7 @@ from movetrack.placements.models import PLACEMENT_STATUS_LABELS
 from movetrack.placements.queries import latest_placement_of
 from movetrack.progress.charts import module_distances
 from movetrack.progress.queries import baselines, steps_on, steps_with_pictures
-from movetrack.rules import RuleViolation
-from movetrack.web import show_violation
+from movetrack.web import catch_refusal
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 staff_only = allowed("change", Kind.PARTICIPANT)
@@ -68,10 +67,10 @@ def _participant_form(
     _offer_places(form, participant)
     error = None
     if form.validate_on_submit():
-        try:
+        with catch_refusal(form) as refused:
             saved = save(form.service_data())
-        except RuleViolation as violation:
-            error = show_violation(form, violation)
+        if refused:
+            error = refused.error
         else:
             flash(_("%(name)s is saved.", name=saved.display_name), "success")
             return redirect(url_for(".show", participant_id=saved.id))
@@ -182,7 +181,7 @@ def assign(participant_id: int):
     form = AssignModuleForm()
     if not form.validate():
         return _render_show(participant, form, 422)
-    try:
+    with catch_refusal(form) as refused:
         assignment = services.assign_module(
             current_user,
             participant,
@@ -191,8 +190,8 @@ def assign(participant_id: int):
             form.goal_step.data,
             form.assigned_on.data,
         )
-    except RuleViolation as violation:
-        return _render_show(participant, form, 422, show_violation(form, violation))
+    if refused:
+        return _render_show(participant, form, 422, refused.error)
     flash(
         _(
             "%(module)s is assigned to %(name)s.",
@@ -209,10 +208,10 @@ def assign(participant_id: int):
 def assignment_status(participant_id: int, assignment_id: int):
     participant = participant_or_404(current_user, participant_id)
     assignment = _assignment_or_404(participant, assignment_id)
-    try:  # CSRFProtect has checked the token; the pressed button sends the status
+    with catch_refusal() as refused:  # CSRFProtect has checked the token; the pressed button sends the status
         services.change_assignment_status(current_user, assignment, request.form.get("status"))
-    except RuleViolation as violation:
-        return _render_show(participant, AssignModuleForm(formdata=None), 422, violation.message)
+    if refused:
+        return _render_show(participant, AssignModuleForm(formdata=None), 422, refused.error)
     flash(
         _(
             "%(module)s: %(status)s.",
@@ -232,12 +231,12 @@ def edit_assignment(participant_id: int, assignment_id: int):
     form = StepsForm(obj=assignment)
     error = None
     if form.validate_on_submit():
-        try:
+        with catch_refusal(form) as refused:
             services.update_assignment_steps(
                 current_user, assignment, form.baseline_step.data, form.goal_step.data
             )
-        except RuleViolation as violation:
-            error = show_violation(form, violation)
+        if refused:
+            error = refused.error
         else:
             flash(
                 _("The steps of %(module)s are saved.", module=assignment.module.title), "success"

@@ -114,8 +114,9 @@ def _unit_in_scope(user: User, unit_id: int | None) -> Unit:
     return unit
 
 
-def _workstation_in(unit: Unit, workstation_id: int | None, current_id: int | None) -> int | None:
-    """A workstation of the unit; an archived one only if it is the participant's already."""
+def workstation_in(unit: Unit, workstation_id: int | None, current_id: int | None) -> int | None:
+    """A workstation of the unit; an archived one only if it is the current one already
+    (the participant's, or the placement's at intake)."""
     if workstation_id is None:
         return None
     workstation = db.session.get(Workstation, workstation_id)
@@ -146,7 +147,7 @@ def _participant_values(user: User, data: dict[str, Any], current: Participant |
     }
     unit = _unit_in_scope(user, data.get("unit_id"))
     values["unit_id"] = unit.id
-    values["workstation_id"] = _workstation_in(
+    values["workstation_id"] = workstation_in(
         unit, data.get("workstation_id"), current.workstation_id if current else None
     )
     return values

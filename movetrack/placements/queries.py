@@ -49,15 +49,19 @@ def counted(statement: sa.Select) -> sa.Select:
 def placement_or_404(user: User, placement_id: int) -> Placement:
     """One placement in scope (the policy decides), with what every placement page shows;
     404 otherwise."""
-    return visible_or_404(
-        user, Placement, placement_id,
-        orm.joinedload(Placement.participant),
-        orm.joinedload(Placement.unit),
-        orm.joinedload(Placement.ordering_unit),
-        orm.joinedload(Placement.case_worker),
-        orm.joinedload(Placement.need_category),
-        orm.joinedload(Placement.workstation),
-        orm.selectinload(Placement.schedule),
+    return visible_or_404(user, Placement, placement_id, *placement_page_loads())
+
+
+def placement_page_loads(via=None) -> tuple:
+    """Loader options for what every placement page shows, from a Placement or along `via`
+    (an option that reached the placement, such as contains_eager(FollowUp.placement))."""
+    joined, selected = (via.joinedload, via.selectinload) if via is not None else (orm.joinedload, orm.selectinload)
+    return (
+        *(joined(relation) for relation in (
+            Placement.participant, Placement.unit, Placement.ordering_unit, Placement.case_worker,
+            Placement.need_category, Placement.workstation,
+        )),
+        selected(Placement.schedule),
     )
 
 

@@ -17,7 +17,7 @@ from movetrack.extensions import db
 from movetrack.followups.queries import exit_questions_for, next_follow_up
 from movetrack.input import query_int
 from movetrack.org.queries import ordering_units_of
-from movetrack.placements import queries, services
+from movetrack.placements import need_category_services, queries, services, status_services
 from movetrack.placements.forms import (
     EditNeedCategoryForm,
     NeedCategoryForm,
@@ -37,7 +37,7 @@ from movetrack.placements.models import (
     Placement,
 )
 from movetrack.rules import RuleViolation
-from movetrack.web import form_status, show_violation
+from movetrack.web import catch_refusal, form_status
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
 staff_only = allowed("change", Kind.PLACEMENT)
@@ -123,10 +123,10 @@ def new():
     )
     if not form.validate_on_submit():
         return _render_order_form(form)
-    try:
+    with catch_refusal(form) as refused:
         placement = services.create_order(current_user, form.service_data())
-    except RuleViolation as violation:
-        return _render_order_form(form, error=show_violation(form, violation))
+    if refused:
+        return _render_order_form(form, error=refused.error)
     flash(
         _("The order for %(name)s is registered.", name=placement.participant.display_name),
         "success",
@@ -143,11 +143,11 @@ def edit(placement_id: int):
     _offer_order_choices(form, placement)
     if not form.validate_on_submit():
         return _render_order_form(form, placement)
-    try:
+    with catch_refusal(form) as refused:
         services.update_order(current_user, placement, form.service_data(), form.version.data)
-    except RuleViolation as violation:
+    if refused:
         return _render_order_form(
-            form, placement, show_violation(form, violation), _conflict_in(violation)
+            form, placement, refused.error, _conflict_in(refused.violation)
         )
     flash(_("The order is saved."), "success")
     return redirect(url_for(".show", placement_id=placement.id))
@@ -198,8 +198,8 @@ def status(placement_id: int):
     form.offer(placement)
     if not form.validate():
         return _render_show(placement, status_form=form)
-    try:
-        event = services.change_status(
+    with catch_refusal(form) as refused:
+        event = status_services.change_status(
             current_user,
             placement,
             form.to.data,
@@ -207,12 +207,12 @@ def status(placement_id: int):
             form.note.data,
             form.version.data,
         )
-    except RuleViolation as violation:
+    if refused:
         return _render_show(
             placement,
             status_form=form,
-            error=show_violation(form, violation),
-            conflict=_conflict_in(violation),
+            error=refused.error,
+            conflict=_conflict_in(refused.violation),
         )
     flash(_("Saved: %(status)s.", status=PLACEMENT_STATUS_LABELS[event.to_status]), "success")
     return redirect(url_for(".show", placement_id=placement.id))
@@ -225,14 +225,14 @@ def reopen(placement_id: int):
     form = ReopenForm()
     if not form.validate():
         return _render_show(placement, reopen_form=form)
-    try:
-        event = services.reopen(current_user, placement, form.note.data, form.version.data)
-    except RuleViolation as violation:
+    with catch_refusal(form) as refused:
+        event = status_services.reopen(current_user, placement, form.note.data, form.version.data)
+    if refused:
         return _render_show(
             placement,
             reopen_form=form,
-            error=show_violation(form, violation),
-            conflict=_conflict_in(violation),
+            error=refused.error,
+            conflict=_conflict_in(refused.violation),
         )
     flash(
         _(
@@ -258,8 +258,8 @@ def exit_placement(placement_id: int):
         form = exit_form(questions)
     error = conflict = None
     if form.validate_on_submit():
-        try:
-            services.record_exit(
+        with catch_refusal(form) as refused:
+            status_services.record_exit(
                 current_user,
                 placement,
                 form.end_date.data,
@@ -268,9 +268,9 @@ def exit_placement(placement_id: int):
                 form.note.data,
                 form.version.data,
             )
-        except RuleViolation as violation:
-            conflict = _conflict_in(violation)
-            error = show_violation(form, violation)
+        if refused:
+            conflict = _conflict_in(refused.violation)
+            error = refused.error
         else:
             flash(
                 _(
@@ -311,10 +311,10 @@ def need_categories():
     form = NeedCategoryForm()
     if not form.validate():
         return _render_need_categories(form)
-    try:
-        category = services.create_need_category(current_user, form.name.data)
-    except RuleViolation as violation:
-        return _render_need_categories(form, show_violation(form, violation))
+    with catch_refusal(form) as refused:
+        category = need_category_services.create_need_category(current_user, form.name.data)
+    if refused:
+        return _render_need_categories(form, refused.error)
     flash(_("The need category %(name)s is added.", name=category.name), "success")
     return redirect(url_for(".need_categories"))
 
@@ -333,10 +333,10 @@ def edit_need_category(category_id: int):
     form = EditNeedCategoryForm(obj=category)
     error = None
     if form.validate_on_submit():
-        try:
-            services.update_need_category(current_user, category, form.name.data, form.active.data)
-        except RuleViolation as violation:
-            error = show_violation(form, violation)
+        with catch_refusal(form) as refused:
+            need_category_services.update_need_category(current_user, category, form.name.data, form.active.data)
+        if refused:
+            error = refused.error
         else:
             flash(_("The need category is saved."), "success")
             return redirect(url_for(".need_categories"))

@@ -1,8 +1,8 @@
-"""Writing orders and placements: registering and editing an order, what happens before
-the start (study visit, declined, withdrawn), the exit with its outcome and interview, and
-reopening; and the need-category code list. Each public function checks the rules, writes,
-audits and flushes (the request commits); nothing is kept when it raises RuleViolation. Every status
-change goes through flow.move, which dates and attributes it.
+"""Writing orders: registering and editing one, and what every change of a placement shares
+(the version check, the one flush, the checks). What follows the order (before the start,
+exit, reopening) is status_services.py; the need-category code list need_category_services.py.
+Each public function checks the rules, writes, audits and flushes (the request commits);
+nothing is kept when it raises RuleViolation.
 
 The caller has already checked that the placement is in the user's scope
 (placements.queries.placement_or_404); ids chosen in a form (participant, ordering unit,
@@ -28,18 +28,12 @@ from flask_babel import lazy_gettext as _l
 from movetrack import audit
 from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, is_case_worker, may_change, unit_ids_in_scope
-from movetrack.clock import local_today
 from movetrack.conflicts import check_version, saving, shown_value
 from movetrack.extensions import db
-from movetrack.followups.services import (
-    cancel_follow_ups_at_exit,
-    restore_follow_ups_at_reopening,
-    schedule_after_exit,
-)
 from movetrack.i18n import lazy_text
 from movetrack.org.models import OrderingUnit
 from movetrack.participants.models import Participant
-from movetrack.placements import flow, queries
+from movetrack.placements import queries
 from movetrack.placements.models import (
     OUTCOME_LABELS,
     PLACEMENT_STATUS_LABELS,
@@ -65,7 +59,6 @@ REGISTERED_BY_MISTAKE = Outcome.REGISTERED_BY_MISTAKE.value
 ANOTHER_OPEN_PLACEMENT = _l(
     "This person got another open order or placement a moment ago. Look at the list again."
 )
-CATEGORY_TAKEN = _l("There is already a need category with that name.")
 REOPENS_TO = {
     PlacementStatus.ENDED: PlacementStatus.ACTIVE,
     PlacementStatus.DECLINED: PlacementStatus.ORDERED,
@@ -82,12 +75,6 @@ ORDER_LABELS = {
     "need_category_id": _l("Need category"),
     "target_groups": _l("Target groups"),
     "order_note": _l("Note"),
-}
-STATUS_FIELD = {"status": _l("Status")}
-EXIT_LABELS = {
-    **STATUS_FIELD,
-    "end_date": _l("Last day"),
-    "exit_outcome": _l("Outcome"),
 }
 _NAMED_BY_ID = {
     "ordering_unit_id": OrderingUnit,
@@ -118,14 +105,14 @@ def _shown(name: str, value: Any) -> str:
     return shown_value(name, value)
 
 
-def _check_version(
+def check_placement_version(
     placement: Placement, version: Any, labels: Mapping[str, Any], sent: Mapping[str, Any]
 ) -> None:
     check_version(placement, version, labels, sent, _shown)
 
 
 @contextmanager
-def _saving(
+def saving_placement(
     placement: Placement, labels: Mapping[str, Any], sent: Mapping[str, Any]
 ) -> Iterator[None]:
     """Make the changes inside the block, then flush them. A save by someone else in
@@ -140,12 +127,12 @@ def _saving(
 # --- small checks -------------------------------------------------------------------------
 
 
-def _require_staff(user: User) -> None:
+def require_staff(user: User) -> None:
     if not may_change(user, Kind.PLACEMENT):
         raise RuleViolation(_l("Only staff register and change placements."))
 
 
-def _check_no_open_placement(participant: Participant, except_id: int | None = None) -> None:
+def check_no_open_placement(participant: Participant, except_id: int | None = None) -> None:
     """One open order or placement per person at a time (the database says so too)."""
     open_one = queries.open_placement_of(participant.id, except_id)
     if open_one is not None:
@@ -290,9 +277,9 @@ def create_order(user: User, data: Mapping[str, Any]) -> Placement:
     """Register an order (status ordered) for a participant in the user's units. `data`
     holds participant_id and the fields of ORDER_LABELS, as the form parses them. The
     placement's unit is the participant's."""
-    _require_staff(user)
+    require_staff(user)
     participant = _checked_participant(user, data.get("participant_id"))
-    _check_no_open_placement(participant)
+    check_no_open_placement(participant)
     values = _order_values(user, data, current=None)
     placement = Placement(
         participant_id=participant.id,
@@ -301,7 +288,7 @@ def create_order(user: User, data: Mapping[str, Any]) -> Placement:
         created_by_id=user.id,
         **values,
     )
-    with _saving(placement, {}, {}):
+    with saving_placement(placement, {}, {}):
         db.session.add(placement)
         given = [name for name, value in values.items() if value not in (None, "", [])]
         audit.record(user, "placement.ordered", placement, participant.id, fields=given)
@@ -333,247 +320,16 @@ def update_order(
 ) -> list[str]:
     """Change the order's details (any status; the person stays the same). Returns the
     names of the fields that changed; the audit lists those names, not their values."""
-    _require_staff(user)
-    _check_version(placement, version, ORDER_LABELS, data)
+    require_staff(user)
+    check_placement_version(placement, version, ORDER_LABELS, data)
     values = _order_values(user, data, current=placement)
     _check_received_before_what_followed(placement, values["received_on"])
     changed = [name for name, value in values.items() if getattr(placement, name) != value]
     if changed:
-        with _saving(placement, ORDER_LABELS, values):
+        with saving_placement(placement, ORDER_LABELS, values):
             for name in changed:
                 setattr(placement, name, values[name])
             audit.record(
                 user, "placement.order_changed", placement, placement.participant_id, fields=changed
             )
-    return changed
-
-
-# --- before the start: study visit, declined, withdrawn -------------------------------------
-
-
-def _checked_before_start(to: str | None) -> tuple[PlacementStatus, Outcome | None]:
-    """The status to move to, and the outcome that goes with it (a mistake's only)."""
-    if to == REGISTERED_BY_MISTAKE:
-        return PlacementStatus.WITHDRAWN, Outcome.REGISTERED_BY_MISTAKE
-    try:
-        status = PlacementStatus(to)
-    except ValueError:
-        status = None
-    if status not in BEFORE_START:
-        raise RuleViolation(_l("Choose what happened."), field="to")
-    return status, None
-
-
-def change_status(
-    user: User,
-    placement: Placement,
-    to: str | None,
-    on_date: dt.date | None,
-    note: str | None,
-    version: Any,
-) -> PlacementEvent:
-    """A study visit booked or held (its date may lie ahead), or the order declined,
-    withdrawn or found registered by mistake (on a day that has come)."""
-    _require_staff(user)
-    status, outcome = _checked_before_start(to)
-    sent = {"status": status}
-    _check_version(placement, version, STATUS_FIELD, sent)
-    on_date = required_date(on_date, "on_date", _l("Write the date."))
-    if status != PlacementStatus.STUDY_VISIT:
-        not_in_future(on_date, "on_date")
-    note = clean_text(note, "note", TEXT_MAX_LENGTH)
-    with _saving(placement, STATUS_FIELD, sent):
-        event = flow.move(user, placement, status, on_date, note)
-        if status == PlacementStatus.STUDY_VISIT:
-            placement.study_visit_on = on_date
-        if outcome is not None:
-            placement.exit_outcome = outcome
-            audit.record(
-                user, "placement.registered_by_mistake", placement, placement.participant_id
-            )
-    return event
-
-
-# --- exit and reopening --------------------------------------------------------------------
-
-
-def _checked_end_date(placement: Placement, end_date: dt.date | None) -> dt.date:
-    end_date = not_in_future(
-        required_date(end_date, "end_date", _l("Write the participant's last day.")), "end_date"
-    )
-    if end_date < placement.start_date:  # an active placement has one: intake sets it
-        raise RuleViolation(
-            _l(
-                "The last day cannot come before the start (%(date)s).",
-                date=format_date(placement.start_date),
-            ),
-            field="end_date",
-        )
-    last_attended = queries.last_attendance_day(placement)
-    if last_attended and end_date < last_attended:
-        raise RuleViolation(
-            _l(
-                "Attendance is recorded on %(date)s, after that day. Choose %(date)s or later, "
-                "or correct the attendance first.",
-                date=format_date(last_attended),
-            ),
-            field="end_date",
-        )
-    return end_date
-
-
-def _checked_outcome(value: str | None) -> Outcome:
-    try:
-        return Outcome(value)
-    except ValueError:
-        raise RuleViolation(_l("Choose the outcome."), field="exit_outcome") from None
-
-
-def _checked_interview(answers: Mapping[str, str | None]) -> dict[str, str] | None:
-    """{question: answer} for the questions answered; None when none was."""
-    interview = {}
-    for question, answer in answers.items():
-        answer = (answer or "").strip()
-        if len(answer) > TEXT_MAX_LENGTH:
-            raise RuleViolation(
-                _l("Keep each answer to %(count)d characters.", count=TEXT_MAX_LENGTH)
-            )
-        if answer:
-            interview[question] = answer
-    return interview or None
-
-
-def record_exit(
-    user: User,
-    placement: Placement,
-    end_date: dt.date | None,
-    outcome: str | None,
-    answers: Mapping[str, str | None],
-    note: str | None,
-    version: Any,
-) -> Placement:
-    """End an active placement: last day, outcome, the optional exit interview
-    ({question: answer}), the regular follow-ups not held cancelled (kept, marked), and the
-    follow-up three months later, in one transaction."""
-    _require_staff(user)
-    sent = {"status": PlacementStatus.ENDED, "end_date": end_date, "exit_outcome": outcome}
-    _check_version(placement, version, EXIT_LABELS, sent)
-    if placement.status != PlacementStatus.ACTIVE:
-        raise RuleViolation(
-            _l(
-                "Only an active placement can end. This one is “%(status)s”.",
-                status=PLACEMENT_STATUS_LABELS[placement.status],
-            )
-        )
-    end_date = _checked_end_date(placement, end_date)
-    outcome = _checked_outcome(outcome)
-    interview = _checked_interview(answers)
-    note = clean_text(note, "note", TEXT_MAX_LENGTH)
-    with _saving(placement, EXIT_LABELS, sent):
-        flow.move(user, placement, PlacementStatus.ENDED, end_date, note)
-        placement.end_date = end_date
-        placement.exit_outcome = outcome
-        placement.exit_interview = interview
-        audit.record(
-            user,
-            "placement.exit_recorded",
-            placement,
-            placement.participant_id,
-            outcome=outcome.value,
-            end_date=end_date.isoformat(),
-            interview_answers=len(interview or {}),
-        )
-        cancel_follow_ups_at_exit(user, placement)
-        schedule_after_exit(user, placement)
-    return placement
-
-
-def reopen(user: User, placement: Placement, note: str | None, version: Any) -> PlacementEvent:
-    """An ended placement becomes active again, a declined or withdrawn order an order
-    again; an end date and outcome are cleared (the audit keeps them; the exit interview
-    stays for the next exit), and the follow-ups the exit cancelled are planned again.
-    Dated today, with the reason."""
-    _require_staff(user)
-    note = clean_text(note, "note", TEXT_MAX_LENGTH)
-    if note is None:
-        raise RuleViolation(_l("Write why the placement is reopened."), field="note")
-    _check_version(placement, version, {}, {})  # the page shows the status it has now
-    to = REOPENS_TO.get(placement.status)
-    if to is None:
-        raise RuleViolation(_l("Only an ended, declined or withdrawn placement can be reopened."))
-    _check_no_open_placement(placement.participant, except_id=placement.id)
-    previous_end, previous_outcome = placement.end_date, placement.exit_outcome
-    with _saving(placement, {}, {}):
-        event = flow.move(user, placement, to, local_today(), note)
-        if previous_outcome is not None:
-            placement.end_date = None
-            placement.exit_outcome = None
-            restore_follow_ups_at_reopening(user, placement)
-            audit.record(
-                user,
-                "placement.exit_undone",
-                placement,
-                placement.participant_id,
-                previous_end_date=previous_end.isoformat() if previous_end else None,
-                previous_outcome=previous_outcome.value,
-            )
-    return event
-
-
-# --- the need-category code list (admins) ------------------------------------------------
-
-
-def _require_admin(user: User) -> None:
-    if not may_change(user, Kind.ORGANISATION):
-        raise RuleViolation(_l("Only coordinators change the need categories."))
-
-
-def _clean_category_name(user: User, name: str | None, current: NeedCategory | None) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise RuleViolation(_l("Write a name."), field="name")
-    if len(name) > NeedCategory.name.type.length:
-        raise RuleViolation(
-            _l("Keep it to %(count)d characters or fewer.", count=NeedCategory.name.type.length),
-            field="name",
-        )
-    # Compared in Python: SQLite's lower() leaves å, ä and ö alone, and the list is short.
-    taken = {
-        category.name.casefold()
-        for category in queries.need_categories(user, active_only=False)
-        if category is not current
-    }
-    if name.casefold() in taken:
-        raise RuleViolation(CATEGORY_TAKEN, field="name")
-    return name
-
-
-def create_need_category(user: User, name: str | None) -> NeedCategory:
-    _require_admin(user)
-    category = NeedCategory(
-        organisation_id=user.organisation_id, name=_clean_category_name(user, name, None)
-    )
-    with refused_as(partial(RuleViolation, CATEGORY_TAKEN, "name")):  # two admins at once
-        db.session.add(category)
-        audit.record(user, "need_category.created", category, name=category.name)
-    return category
-
-
-def update_need_category(
-    user: User, category: NeedCategory, name: str | None, active: bool
-) -> list[str]:
-    """Rename, retire (no longer offered; orders keep it) or bring back. Returns what changed."""
-    _require_admin(user)
-    values = {"name": _clean_category_name(user, name, category), "active": bool(active)}
-    changed = [field for field, value in values.items() if getattr(category, field) != value]
-    if changed:
-        audit.record(
-            user,
-            "need_category.changed",
-            category,
-            **{field: [getattr(category, field), values[field]] for field in changed},
-        )
-        with refused_as(partial(RuleViolation, CATEGORY_TAKEN, "name")):
-            for field in changed:
-                setattr(category, field, values[field])
     return changed

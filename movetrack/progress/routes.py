@@ -20,9 +20,8 @@ from movetrack.participants.models import Assignment
 from movetrack.progress import charts, queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
 from movetrack.progress.models import Rating
-from movetrack.rules import RuleViolation
 from movetrack.templating import is_htmx
-from movetrack.web import fragment_or_page
+from movetrack.web import catch_refusal, fragment_or_page
 
 bp = Blueprint("progress", __name__, url_prefix="/day")
 staff_only = allowed("change", Kind.PARTICIPANT)
@@ -87,14 +86,14 @@ def rate(assignment_id: int):
     agrees_with = self_rating_of(assignment, form.agrees_with.data) if form.agrees_with.data else None
     if form.agrees_with.data and agrees_with is None:
         abort(404)  # not this module's own rating
-    try:
+    with catch_refusal() as refused:
         saved = services.record_rating(
             current_user, assignment, form.step.data, form.note.data,
             agreed_value(form.agreed.data), form.rated_on.data, form.request_key.key,
             agrees_with=agrees_with,
         )
-    except RuleViolation as violation:
-        return _render_rating_panel(assignment, form, status=422, error=violation.message)
+    if refused:
+        return _render_rating_panel(assignment, form, status=422, error=refused.error)
     return _answer_saved(assignment, saved)
 
 
@@ -124,12 +123,12 @@ def fix(assignment_id: int, rating_id: int):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _render_rating_panel(assignment, form, status=status, correcting=original)
-    try:
+    with catch_refusal() as refused:
         saved = services.correct_rating(
             current_user, original, form.step.data, form.reason.data, form.request_key.key
         )
-    except RuleViolation as violation:
-        return _render_rating_panel(assignment, form, status=422, error=violation.message,
+    if refused:
+        return _render_rating_panel(assignment, form, status=422, error=refused.error,
                                     correcting=original)
     return _answer_saved(assignment, saved)
 
@@ -177,11 +176,11 @@ def correct(assignment_id: int, rating_id: int):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _render_history(assignment, original, form, status)
-    try:
+    with catch_refusal() as refused:
         services.correct_rating(
             current_user, original, form.step.data, form.reason.data, form.request_key.key
         )
-    except RuleViolation as violation:
-        return _render_history(assignment, original, form, 422, violation.message)
+    if refused:
+        return _render_history(assignment, original, form, 422, refused.error)
     flash(_("The correction is saved. The earlier rating stays in the history."), "success")
     return redirect(url_for(".history", assignment_id=assignment.id))

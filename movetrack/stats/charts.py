@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from movetrack.stats.figures import Cell, Table
+from movetrack.stats.grouping import Cell, Table
 
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 24, 48

@@ -4,7 +4,8 @@ Every figure is one statement, whatever the amount of data: counts, sums and dis
 people are SQL aggregates, grouped three ways at once (everyone, by gender, by age
 band) with UNION ALL; a median or p90 reads one sorted list of values per figure and
 picks the middle or the ⌈0.9·n⌉-th. Each cell also carries how many people it
-describes, so small numbers can be hidden (stats/suppression.py).
+describes, so small numbers can be hidden (stats/suppression.py). The grouping itself is
+stats/grouping.py.
 
 Decisions where §5 leaves a choice (shown on the page too):
 - Age is the year of the start (of the order's received date while not started) minus
@@ -18,227 +19,42 @@ Decisions where §5 leaves a choice (shown on the page too):
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from movetrack.attendance.models import PRESENT_STATUSES, Attendance
-from movetrack.attendance.queries import STARTED_STATUSES
 from movetrack.auth.models import User
-from movetrack.auth.policy import placements_in_stats_scope
-from movetrack.extensions import db
 from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.modules.models import AREA_KEYS, Module, ModuleArea
-from movetrack.participants.models import Assignment, Gender, Participant
+from movetrack.participants.models import Assignment
 from movetrack.placements.models import (
     WORK_OR_STUDIES,
     Outcome,
     Placement,
-    PlacementTargetGroup,
 )
-from movetrack.placements.queries import counted
 from movetrack.progress.queries import baseline_step, step_on_day
+from movetrack.stats.grouping import (
+    Cell,
+    Row,
+    Table,
+    active_on,
+    cells_of,
+    count_all,
+    count_row,
+    counts_of,
+    grouped_three_ways,
+    placement_facts,
+    spread_rows,
+    started_by,
+    within,
+)
 from movetrack.stats.period import Filters, Period
 from movetrack.stats.scheduled import scheduled_days
 from movetrack.stats.sqldates import days_between, month_key
 
-UNDER_25, FROM_25, AGE_NOT_STATED = "under_25", "25_plus", "age_not_stated"
-AGE_BANDS = (UNDER_25, FROM_25, AGE_NOT_STATED)
-GENDERS = tuple(gender.value for gender in Gender)
-# The columns of every figure: everyone, then by gender, then by age band.
-COLUMNS = (("total", "total"),) + tuple(("gender", g) for g in GENDERS) + tuple(
-    ("band", b) for b in AGE_BANDS
-)
 COUNTED_OUTCOMES = tuple(o for o in Outcome if o != Outcome.REGISTERED_BY_MISTAKE)
-
-
-@dataclass
-class Cell:
-    value: int | float | None
-    people: int
-    hidden: str | None = None  # "small" (1–4 people) or "complement" (would reveal one)
-
-
-@dataclass
-class Row:
-    key: str
-    cells: list[Cell]
-    kind: str = "count"  # count | days | share | mean | rate
-    is_total: bool = False
-
-
-@dataclass
-class Table:
-    key: str
-    rows: list[Row]
-    # The rows add up to the total row (so hiding one means hiding another).
-    additive: bool = False
-    meta: dict = field(default_factory=dict)
-
-    def row(self, key: str) -> Row:
-        return next(row for row in self.rows if row.key == key)
-
-
-# --- the placements that count ------------------------------------------------------------
-
-
-def age_band() -> sa.ColumnElement[str]:
-    """Under 25 or 25 and over at the start (at the order while not started), from the
-    birth year alone."""
-    age = (sa.cast(sa.extract("year", sa.func.coalesce(Placement.start_date, Placement.received_on)),
-                   sa.Integer) - Participant.birth_year)
-    return sa.case(
-        (Participant.birth_year.is_(None), AGE_NOT_STATED),
-        (age < 25, UNDER_25),
-        else_=FROM_25,
-    )
-
-
-def _filtered(statement: sa.Select, filters: Filters) -> sa.Select:
-    chosen = {
-        Placement.ordering_unit_id: filters.ordering_unit_id,
-        Placement.unit_id: filters.unit_id,
-        Placement.workstation_id: filters.workstation_id,
-        Participant.gender: filters.gender,
-        Placement.need_category_id: filters.need_category_id,
-    }
-    for column, value in chosen.items():
-        if value is not None:
-            statement = statement.where(column == value)
-    if filters.age_band is not None:
-        statement = statement.where(age_band() == filters.age_band)
-    if filters.target_group is not None:
-        statement = statement.where(
-            sa.exists().where(
-                PlacementTargetGroup.placement_id == Placement.id,
-                PlacementTargetGroup.code == filters.target_group,
-            )
-        )
-    return statement
-
-
-def _facts(user: User, filters: Filters, *columns, where: Iterable = ()) -> sa.Select:
-    """The counted placements in the user's scope and filter: who (participant, gender,
-    age band) and what the figure needs (`columns`)."""
-    statement = (
-        sa.select(
-            Placement.participant_id.label("participant_id"),
-            sa.cast(Participant.gender, sa.String(20)).label("gender"),
-            age_band().label("band"),
-            *columns,
-        )
-        .select_from(Placement)
-        .join(Participant, Participant.id == Placement.participant_id)
-        .where(placements_in_stats_scope(user), *where)
-    )
-    return counted(_filtered(statement, filters))
-
-
-def _started_by(day) -> sa.ColumnElement[bool]:
-    return sa.and_(Placement.status.in_(STARTED_STATUSES), Placement.start_date <= day)
-
-
-def active_on(day) -> sa.ColumnElement[bool]:
-    """Started on or before the day and not ended before it (ending on it is active)."""
-    return sa.and_(
-        _started_by(day), sa.or_(Placement.end_date.is_(None), Placement.end_date >= day)
-    )
-
-
-def _in(column, period: Period) -> sa.ColumnElement[bool]:
-    return column.between(period.first, period.last)
-
-
-# --- grouping three ways in one statement -------------------------------------------------
-
-
-def _grouped(facts: sa.Select, keys: tuple[str, ...] = (), **aggregates) -> dict:
-    """{key values: {(dimension, group): row}} for everyone, by gender and by age band,
-    in one UNION ALL statement. Each row has `people` (distinct participants) and the
-    named aggregates (functions of the facts subquery)."""
-    facts = facts.subquery("facts")
-    key_columns = [facts.c[key] for key in keys]
-
-    def part(dimension: str, group_column) -> sa.Select:
-        group = sa.literal(dimension) if group_column is None else group_column
-        statement = sa.select(
-            sa.literal(dimension).label("dimension"),
-            sa.cast(group, sa.String(20)).label("grp"),
-            *key_columns,
-            sa.func.count(sa.distinct(facts.c.participant_id)).label("people"),
-            *(aggregate(facts).label(name) for name, aggregate in aggregates.items()),
-        )
-        grouping = ([] if group_column is None else [group_column]) + key_columns
-        return statement.group_by(*grouping) if grouping else statement
-
-    rows = db.session.execute(
-        sa.union_all(part("total", None), part("gender", facts.c.gender),
-                     part("band", facts.c.band))
-    )
-    grouped: dict = defaultdict(dict)
-    for row in rows:
-        key = tuple(getattr(row, name) for name in keys)
-        grouped[key][(row.dimension, row.grp if row.dimension != "total" else "total")] = row
-    return grouped
-
-
-def _cells(groups: dict, value: Callable, empty=0) -> list[Cell]:
-    cells = []
-    for column in COLUMNS:
-        row = groups.get(column)
-        cells.append(Cell(value(row), row.people) if row and row.people else Cell(empty, 0))
-    return cells
-
-
-def _count(facts) -> sa.ColumnElement:
-    return sa.func.count()
-
-
-def _count_row(key: str, groups: dict, **row) -> Row:
-    return Row(key, _cells(groups, lambda r: r.n), **row)
-
-
-def _counts(user, filters, where) -> dict:
-    return _grouped(_facts(user, filters, where=where), n=_count).get((), {})
-
-
-# --- medians and p90 ------------------------------------------------------------------
-
-
-def median(values: list[float]) -> float | None:
-    """Of an even count, the mean of the two middle values (MOVE.md §5)."""
-    if not values:
-        return None
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
-
-
-def p90(values: list[float]) -> float | None:
-    """Nearest rank: the value at position ⌈0.9·n⌉ in ascending order."""
-    return values[math.ceil(0.9 * len(values)) - 1] if values else None
-
-
-def _spread_rows(user, filters, value, where) -> list[Row]:
-    """Median and p90 of one value per placement, from one sorted list."""
-    rows = db.session.execute(
-        _facts(user, filters, value.label("value"), where=where).order_by(sa.text("value"))
-    ).all()
-    by_column: dict = defaultdict(list)
-    for row in rows:
-        for column in (("total", "total"), ("gender", row.gender), ("band", row.band)):
-            by_column[column].append(row)
-
-    def cells(statistic) -> list[Cell]:
-        found = [by_column.get(column, []) for column in COLUMNS]
-        return [
-            Cell(statistic([r.value for r in group]), len({r.participant_id for r in group}))
-            for group in found
-        ]
-
-    return [Row("median", cells(median), kind="days"), Row("p90", cells(p90), kind="days")]
 
 
 # --- the figures ---------------------------------------------------------------------------
@@ -246,23 +62,23 @@ def _spread_rows(user, filters, value, where) -> list[Row]:
 
 def flow(user: User, period: Period, filters: Filters) -> Table:
     """Inflow, starts, outflow, share to work or studies, active at period end."""
-    inflow = _counts(user, filters, [_in(Placement.received_on, period)])
-    starts = _counts(user, filters, [_in(Placement.start_date, period)])
-    ended = [_in(Placement.end_date, period)]
-    outflow = _counts(user, filters, ended)
-    to_work = _counts(user, filters, ended + [Placement.exit_outcome.in_(WORK_OR_STUDIES)])
-    active = _counts(user, filters, [active_on(period.last)])
-    outflow_row = _count_row("outflow", outflow)
+    inflow = counts_of(user, filters, [within(Placement.received_on, period)])
+    starts = counts_of(user, filters, [within(Placement.start_date, period)])
+    ended = [within(Placement.end_date, period)]
+    outflow = counts_of(user, filters, ended)
+    to_work = counts_of(user, filters, ended + [Placement.exit_outcome.in_(WORK_OR_STUDIES)])
+    active = counts_of(user, filters, [active_on(period.last)])
+    outflow_row = count_row("outflow", outflow)
     # The count to work or studies is not shown (outflow minus it could be a small
     # number); its share is, unless that could be worked out (suppression.py).
-    to_work_row = _count_row("to_work_or_studies", to_work)
+    to_work_row = count_row("to_work_or_studies", to_work)
     share = share_row("share_to_work_or_studies", to_work_row, outflow_row)
     return Table("flow", [
-        _count_row("inflow", inflow),
-        _count_row("starts", starts),
+        count_row("inflow", inflow),
+        count_row("starts", starts),
         outflow_row,
         share,
-        _count_row("active_at_end", active),
+        count_row("active_at_end", active),
     ], meta={"share": share, "share_of": (to_work_row, outflow_row)})
 
 
@@ -276,18 +92,18 @@ def share_row(key: str, part: Row, whole: Row) -> Row:
 
 
 def outflow_by_outcome(user: User, period: Period, filters: Filters) -> Table:
-    grouped = _grouped(
-        _facts(user, filters, Placement.exit_outcome.label("outcome"),
-               where=[_in(Placement.end_date, period)]),
-        ("outcome",), n=_count,
+    grouped = grouped_three_ways(
+        placement_facts(user, filters, Placement.exit_outcome.label("outcome"),
+               where=[within(Placement.end_date, period)]),
+        ("outcome",), n=count_all,
     )
     return _by_code_table("outflow_by_outcome", grouped, COUNTED_OUTCOMES,
-                          _counts(user, filters, [_in(Placement.end_date, period)]))
+                          counts_of(user, filters, [within(Placement.end_date, period)]))
 
 
 def _by_code_table(key: str, grouped: dict, codes: Iterable, totals: dict) -> Table:
-    rows = [_count_row(str(code), grouped.get((str(code),), {})) for code in codes]
-    return Table(key, rows + [_count_row("total", totals, is_total=True)], additive=True)
+    rows = [count_row(str(code), grouped.get((str(code),), {})) for code in codes]
+    return Table(key, rows + [count_row("total", totals, is_total=True)], additive=True)
 
 
 def after_exit(user: User, period: Period, filters: Filters) -> Table:
@@ -296,13 +112,13 @@ def after_exit(user: User, period: Period, filters: Filters) -> Table:
     recorded = sa.and_(FollowUp.placement_id == Placement.id,
                        FollowUp.kind == FollowUpKind.AFTER_EXIT,
                        FollowUp.activity_after_exit.is_not(None))
-    facts = _facts(
+    facts = placement_facts(
         user, filters, FollowUp.activity_after_exit.label("activity"),
-        where=[_in(Placement.end_date, period)],
+        where=[within(Placement.end_date, period)],
     ).join(FollowUp, recorded)
-    grouped = _grouped(facts, ("activity",), n=_count)
-    totals = _grouped(_facts(user, filters, where=[_in(Placement.end_date, period)])
-                      .join(FollowUp, recorded), n=_count).get((), {})
+    grouped = grouped_three_ways(facts, ("activity",), n=count_all)
+    totals = grouped_three_ways(placement_facts(user, filters, where=[within(Placement.end_date, period)])
+                      .join(FollowUp, recorded), n=count_all).get((), {})
     return _by_code_table("after_exit", grouped, COUNTED_OUTCOMES, totals)
 
 
@@ -310,29 +126,29 @@ def monthly_series(user: User, period: Period, filters: Filters) -> list[Table]:
     """Inflow and outflow per month (adding up to the period's), and active at each
     month's end (the period's last day for its last month)."""
     months = period.month_ends()
-    inflow = _grouped(_facts(user, filters, month_key(Placement.received_on).label("month"),
-                             where=[_in(Placement.received_on, period)]), ("month",), n=_count)
-    outflow = _grouped(_facts(user, filters, month_key(Placement.end_date).label("month"),
-                              where=[_in(Placement.end_date, period)]), ("month",), n=_count)
+    inflow = grouped_three_ways(placement_facts(user, filters, month_key(Placement.received_on).label("month"),
+                             where=[within(Placement.received_on, period)]), ("month",), n=count_all)
+    outflow = grouped_three_ways(placement_facts(user, filters, month_key(Placement.end_date).label("month"),
+                              where=[within(Placement.end_date, period)]), ("month",), n=count_all)
     month_end = _month_ends(months)
-    active = _grouped(
-        _facts(user, filters, month_end.c.day.label("month_end"),
+    active = grouped_three_ways(
+        placement_facts(user, filters, month_end.c.day.label("month_end"),
                where=[active_on(month_end.c.day)]).join(month_end, sa.true()),
-        ("month_end",), n=_count,
+        ("month_end",), n=count_all,
     )
-    inflow_total = _counts(user, filters, [_in(Placement.received_on, period)])
-    outflow_total = _counts(user, filters, [_in(Placement.end_date, period)])
+    inflow_total = counts_of(user, filters, [within(Placement.received_on, period)])
+    outflow_total = counts_of(user, filters, [within(Placement.end_date, period)])
 
     def month_rows(grouped: dict, total: dict | None) -> list[Row]:
-        rows = [_count_row(day.isoformat(), grouped.get((day.year * 100 + day.month,), {}))
+        rows = [count_row(day.isoformat(), grouped.get((day.year * 100 + day.month,), {}))
                 for day in months]
-        return rows + ([_count_row("total", total, is_total=True)] if total is not None else [])
+        return rows + ([count_row("total", total, is_total=True)] if total is not None else [])
 
     active_by_day = {_as_date(key[0]): groups for key, groups in active.items()}
     return [
         Table("series_inflow", month_rows(inflow, inflow_total), additive=True),
         Table("series_outflow", month_rows(outflow, outflow_total), additive=True),
-        Table("series_active", [_count_row(day.isoformat(), active_by_day.get(day, {}))
+        Table("series_active", [count_row(day.isoformat(), active_by_day.get(day, {}))
                                 for day in months]),
     ]
 
@@ -350,17 +166,17 @@ def _month_ends(days: list[dt.date]) -> sa.Subquery:
 
 def lead_time(user: User, period: Period, filters: Filters) -> Table:
     """Start − received, in days, for placements started in P."""
-    return Table("lead_time", _spread_rows(
+    return Table("lead_time", spread_rows(
         user, filters, days_between(Placement.start_date, Placement.received_on),
-        [_in(Placement.start_date, period)],
+        [within(Placement.start_date, period)],
     ))
 
 
 def time_in_activity(user: User, period: Period, filters: Filters) -> Table:
     """End − start, in days, for placements ended in P."""
-    return Table("time_in_activity", _spread_rows(
+    return Table("time_in_activity", spread_rows(
         user, filters, days_between(Placement.end_date, Placement.start_date),
-        [_in(Placement.end_date, period)],
+        [within(Placement.end_date, period)],
     ))
 
 
@@ -376,15 +192,15 @@ def moved_up(user: User, period: Period, filters: Filters) -> Table:
     moved = sa.case(
         (step_on_day(period.last) > step_on_day(before), Placement.participant_id)
     )
-    facts = _facts(user, filters, moved.label("moved"), where=[active_on(period.last)]).join(
+    facts = placement_facts(user, filters, moved.label("moved"), where=[active_on(period.last)]).join(
         Assignment, _placement_modules(period.last)
     )
-    groups = _grouped(
+    groups = grouped_three_ways(
         facts, moved_people=lambda f: sa.func.count(sa.distinct(f.c.moved)),
     ).get((), {})
-    with_modules = Row("with_modules", _cells(groups, lambda r: r.people), is_total=True)
+    with_modules = Row("with_modules", cells_of(groups, lambda r: r.people), is_total=True)
     moved_row = Row("moved_up", [
-        Cell(c.value, c.value) for c in _cells(groups, lambda r: r.moved_people)
+        Cell(c.value, c.value) for c in cells_of(groups, lambda r: r.moved_people)
     ])
     stayed = Row("not_moved_up", [
         Cell(w.value - m.value, w.value - m.value)
@@ -398,10 +214,10 @@ def moved_up(user: User, period: Period, filters: Filters) -> Table:
 def _gains(user: User, period: Period, filters: Filters) -> sa.Select:
     """One row per module assigned in a placement that ran during P (by L), with a step
     on L and a baseline: gain = step on L − baseline, and the module's area."""
-    ran = sa.and_(_started_by(period.last),
+    ran = sa.and_(started_by(period.last),
                   sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.first))
     modules = (
-        _facts(user, filters, (step_on_day(period.last) - baseline_step()).label("gain"),
+        placement_facts(user, filters, (step_on_day(period.last) - baseline_step()).label("gain"),
                ModuleArea.key.label("area"), where=[ran])
         .join(Assignment, _placement_modules(period.last))
         .join(Module, Module.id == Assignment.module_id)
@@ -413,10 +229,10 @@ def _gains(user: User, period: Period, filters: Filters) -> sa.Select:
 
 def gain_by_area(user: User, period: Period, filters: Filters) -> Table:
     """The mean gain of the modules of each area."""
-    grouped = _grouped(_gains(user, period, filters), ("area",), n=_count,
+    grouped = grouped_three_ways(_gains(user, period, filters), ("area",), n=count_all,
                        total_gain=lambda f: sa.func.sum(f.c.gain))
     return Table("gain_by_area", [
-        Row(area, _cells(grouped.get((area,), {}), lambda r: r.total_gain / r.n, empty=None),
+        Row(area, cells_of(grouped.get((area,), {}), lambda r: r.total_gain / r.n, empty=None),
             kind="mean")
         for area in AREA_KEYS
     ])
@@ -429,8 +245,8 @@ def gain_direction(user: User, period: Period, filters: Filters) -> Table:
                         else_="same")
     statement = sa.select(facts.c.participant_id, facts.c.gender, facts.c.band,
                           direction.label("direction"))
-    grouped = _grouped(statement, ("direction",), n=_count)
-    totals = _grouped(sa.select(facts), n=_count).get((), {})
+    grouped = grouped_three_ways(statement, ("direction",), n=count_all)
+    totals = grouped_three_ways(sa.select(facts), n=count_all).get((), {})
     return _by_code_table("gain_direction", grouped, ("increased", "same", "decreased"), totals)
 
 
@@ -440,18 +256,18 @@ def attendance(user: User, period: Period, filters: Filters, today: dt.date) -> 
     days = scheduled_days(period.first, min(period.last, today)).subquery("scheduled")
     present = sa.case((Attendance.status.in_(PRESENT_STATUSES), 1), else_=0)
     facts = (
-        _facts(user, filters, present.label("present"))
+        placement_facts(user, filters, present.label("present"))
         .join(days, days.c.placement_id == Placement.id)
         .outerjoin(Attendance, sa.and_(Attendance.placement_id == days.c.placement_id,
                                        Attendance.on_date == days.c.day))
     )
-    groups = _grouped(facts, scheduled=_count,
+    groups = grouped_three_ways(facts, scheduled=count_all,
                       present_days=lambda f: sa.func.sum(f.c.present)).get((), {})
     return Table("attendance", [
-        Row("rate", _cells(groups, lambda r: r.present_days / r.scheduled, empty=None),
+        Row("rate", cells_of(groups, lambda r: r.present_days / r.scheduled, empty=None),
             kind="rate"),
-        Row("present_days", _cells(groups, lambda r: r.present_days), kind="days"),
-        Row("scheduled_days", _cells(groups, lambda r: r.scheduled), kind="days"),
+        Row("present_days", cells_of(groups, lambda r: r.present_days), kind="days"),
+        Row("scheduled_days", cells_of(groups, lambda r: r.scheduled), kind="days"),
     ])
 
 

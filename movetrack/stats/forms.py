@@ -14,7 +14,7 @@ from movetrack.attendance.forms import NOT_A_CHOICE, optional_int
 from movetrack.org.models import OrderingUnit, Unit, Workstation
 from movetrack.participants.models import GENDER_LABELS
 from movetrack.placements.models import TARGET_GROUP_LABELS, NeedCategory
-from movetrack.stats.figures import AGE_BANDS
+from movetrack.stats.grouping import AGE_BANDS
 from movetrack.stats.period import MAX_YEARS, Filters, Period
 from movetrack.stats.present import AGE_BAND_LABELS
 

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from movetrack.modules.models import AREA_LABELS
 from movetrack.participants.models import GENDER_LABELS
 from movetrack.placements.models import OUTCOME_LABELS
-from movetrack.stats.figures import (
+from movetrack.stats.grouping import (
     AGE_NOT_STATED,
     COLUMNS,
     FROM_25,

@@ -18,6 +18,7 @@ from movetrack.org.models import OrderingUnit, Unit, Workstation
 from movetrack.placements.models import NeedCategory
 from movetrack.stats import charts, figures
 from movetrack.stats.forms import StatsForm
+from movetrack.stats.grouping import Table
 from movetrack.stats.period import shortcuts
 from movetrack.stats.present import (
     column_labels,
@@ -105,7 +106,7 @@ def index():
     )
 
 
-def _table_view(table: figures.Table, text) -> dict:
+def _table_view(table: Table, text) -> dict:
     return {
         "key": table.key,
         "title": table_title(table),

@@ -15,7 +15,7 @@ The rule, as the page states it:
 
 from __future__ import annotations
 
-from movetrack.stats.figures import COLUMNS, Cell, Row, Table
+from movetrack.stats.grouping import COLUMNS, Cell, Row, Table
 
 SMALL, COMPLEMENT = "small", "complement"
 GENDER_COLUMNS = [i for i, (dimension, _) in enumerate(COLUMNS) if dimension == "gender"]
