@@ -1,4 +1,5 @@
-"""Who did what to whom, and when: every change to a person's data leaves a row here."""
+"""Who did what to whom, and when: every change to a person's data leaves a row here, and so
+does a staff member opening a participant's own pages (record_read)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.orm import Mapped, mapped_column
 
 from movetrack.clock import utcnow
@@ -54,6 +56,13 @@ def record(actor, action: str, subject, participant_id: int | None = None, **det
             details={key: value for key, value in details.items() if value is not None},
         )
     )
+
+
+def record_read(reader, participant, page: str) -> None:
+    """A staff member opened a page about the participant: who, whom, which page, from
+    where, and when (the row's time). One row per page view, not per field shown."""
+    address = request.remote_addr if has_request_context() else None
+    record(reader, "participant.read", participant, participant.id, page=page, address=address)
 
 
 def _unwrap(obj):

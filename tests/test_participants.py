@@ -57,10 +57,11 @@ def add(client, data: dict, **kwargs):
 
 
 def audit_actions(participant) -> list[tuple[str, int]]:
+    """The changes made to the person (reads of their pages are logged too, not listed here)."""
     return list(
         db.session.execute(
             sa.select(AuditEvent.action, AuditEvent.actor_id)
-            .where(AuditEvent.participant_id == participant.id)
+            .where(AuditEvent.participant_id == participant.id, AuditEvent.action != "participant.read")
             .order_by(AuditEvent.id)
         ).all()
     )
@@ -530,3 +531,22 @@ def test_the_list_shows_counts_and_the_last_rating_day(client, auth, world):
     listing = client.get("/participants/")
     row = listing.text.split("Anna Andersson")[1].split("</tr>")[0]
     assert 'class="number-cell">1<' in row and "2024" in row
+
+
+@pytest.mark.parametrize("page", ["participant", "module_overview", "modules", "steps", "history"])
+def test_a_staff_read_of_a_participants_page_is_in_the_audit_log(client, auth, world, page):
+    """Issue 11: every read of a participant's page by staff is attributable: who, whom,
+    which page, from where; one row per page view."""
+    urls = {
+        "participant": f"/participants/{world.anna.id}",
+        "module_overview": f"/participants/{world.anna.id}/modules",
+        "modules": f"/day/participants/{world.anna.id}",
+        "steps": f"/day/assignments/{world.anna_module.id}",
+        "history": f"/day/assignments/{world.anna_module.id}/history",
+    }
+    auth.login("handledare")
+    response = client.get(urls[page])
+    assert response.status_code == 200 and "Anna" in response.text
+    [read] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "participant.read")).all()
+    assert (read.actor_id, read.participant_id) == (world.supervisor.id, world.anna.id)
+    assert read.details == {"page": page, "address": "127.0.0.1"}

@@ -193,7 +193,7 @@ def test_every_rating_is_in_the_audit_log(client, auth, world):
 
     auth.login("handledare")
     _rate(client, world.anna_module, step="6")
-    event = db.session.scalars(sa.select(AuditEvent)).one()
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action != "participant.read")).one()
     assert (event.action, event.actor_id, event.participant_id) == (
         "rating.recorded", world.supervisor.id, world.anna.id,
     )

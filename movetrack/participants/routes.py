@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.auth.policy import (
     Kind,
     allowed,
@@ -132,6 +133,7 @@ def _render_show(
 @staff_only
 def show(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
+    audit.record_read(current_user, participant, "participant")
     return _render_show(participant, AssignModuleForm(formdata=None))
 
 
@@ -141,6 +143,7 @@ def overview(participant_id: int):
     """The module overview (modulöversikt): every module with its step now and its goal,
     pictures beside them, and how far each has come; made to be printed."""
     participant = participant_or_404(current_user, participant_id)
+    audit.record_read(current_user, participant, "module_overview")
     assignments = queries.assignments_of(participant)
     latest = steps_on(assignments)
     wanted = {

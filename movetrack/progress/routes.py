@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.auth.policy import (
     Kind,
     allowed,
@@ -31,6 +32,7 @@ staff_only = allowed("change", Kind.PARTICIPANT)
 @staff_only
 def participant_modules(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
+    audit.record_read(current_user, participant, "modules")
     assignments = queries.active_assignments(participant)
     return render_template(
         "progress/participant.html",
@@ -73,7 +75,9 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm | CorrectionFo
 @bp.get("/assignments/<int:assignment_id>")
 @staff_only
 def assignment(assignment_id: int):
-    return _render_rating_panel(_assignment_with_steps(assignment_id), RatingForm())
+    assignment = _assignment_with_steps(assignment_id)
+    audit.record_read(current_user, assignment.participant, "steps")
+    return _render_rating_panel(assignment, RatingForm())
 
 
 @bp.post("/assignments/<int:assignment_id>/ratings")
@@ -160,7 +164,9 @@ def _render_history(assignment: Assignment, correcting: Rating | None = None,
 @bp.get("/assignments/<int:assignment_id>/history")
 @staff_only
 def history(assignment_id: int):
-    return _render_history(assignment_or_404(current_user, assignment_id))
+    assignment = assignment_or_404(current_user, assignment_id)
+    audit.record_read(current_user, assignment.participant, "history")
+    return _render_history(assignment)
 
 
 def _rating_or_404(assignment: Assignment, rating_id: int) -> Rating:
