@@ -20,7 +20,7 @@ from movetrack.mypages.session import SignedInParticipant, end_idle_participant_
 from movetrack.participants.models import Assignment, Participant
 from movetrack.progress import queries as progress_queries
 from movetrack.rules import RuleViolation
-from movetrack.web import form_status, show_violation
+from movetrack.web import catch_refusal, form_status
 
 bp = Blueprint("mypages", __name__)
 own_pages = allowed("see", Kind.OWN_PAGES)
@@ -134,10 +134,10 @@ def rate(assignment_id: int):
     if not form.validate():
         error = (form.step.errors or form.request_key.errors)[0]
         return _render_module(assignment, SelfRatingForm.fresh(), error, 422)
-    try:
+    with catch_refusal() as refused:
         rating, new = services.record_self_rating(current_user, assignment, form.step.data, form.request_key.data)
-    except RuleViolation as violation:
-        return _render_module(assignment, SelfRatingForm.fresh(), violation.message, 422)
+    if refused:
+        return _render_module(assignment, SelfRatingForm.fresh(), refused.error, 422)
     if new:
         flash(_("Saved. You think you are at step %(step)d.", step=rating.step), "success")
     else:
@@ -189,25 +189,24 @@ def card(participant_id: int):
     form = CardForm()
     if not form.validate_on_submit():
         return _render_card_page(participant, form, status=form_status(form))
-    try:
+    with catch_refusal(form) as refused:
         token = services.issue_card(current_user, participant, form.pin.data or None, form.sequence())
-    except RuleViolation as violation:
-        return _render_card_page(participant, form, show_violation(form, violation), 422)
+    if refused:
+        return _render_card_page(participant, form, refused.error, 422)
     pdf = render_card(participant, url_for(".card_sign_in", token=token, _external=True))
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"card-{participant.id}.pdf")
-    response.headers["Cache-Control"] = "private, no-store"  # the card opens a person's pages
-    return response
+    # Signed in, so security.py sends it `private, no-store`: the card opens a person's pages.
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"card-{participant.id}.pdf")
 
 
 @bp.post("/participants/<int:participant_id>/card/unlock")
 @staff_only
 def unlock(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
-    try:
+    with catch_refusal() as refused:
         services.unlock_card(current_user, participant)
-    except RuleViolation as violation:
-        return _render_card_page(participant, CardForm(formdata=None), violation.message, 422)
+    if refused:
+        return _render_card_page(participant, CardForm(formdata=None), refused.error, 422)
     flash(_("The card is open again."), "success")
     return redirect(url_for(".card", participant_id=participant.id))
 
@@ -216,9 +215,9 @@ def unlock(participant_id: int):
 @staff_only
 def stop(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
-    try:
+    with catch_refusal() as refused:
         services.stop_card(current_user, participant)
-    except RuleViolation as violation:
-        return _render_card_page(participant, CardForm(formdata=None), violation.message, 422)
+    if refused:
+        return _render_card_page(participant, CardForm(formdata=None), refused.error, 422)
     flash(_("The card is stopped. It no longer opens anything."), "success")
     return redirect(url_for(".card", participant_id=participant.id))

@@ -8,7 +8,6 @@ import re
 import secrets
 import uuid
 from collections.abc import Sequence
-from functools import partial
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,12 +16,12 @@ from movetrack import audit
 from movetrack.auth.policy import Kind, Principal, may_change
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
+from movetrack.idempotency import save_once, stored
 from movetrack.modules.models import STEP_COUNT
 from movetrack.mypages.models import ParticipantCredential, SelfRating
 from movetrack.participants.models import Assignment, AssignmentStatus, Participant
 from movetrack.rules import RuleViolation
 from movetrack.security import hash_password, verify_password
-from movetrack.unit_of_work import refused_as
 
 TOKEN_BYTES = 32  # 256 bits: a card cannot be guessed
 MIN_TOKEN_LENGTH = 43  # what token_urlsafe(32) gives
@@ -167,10 +166,6 @@ def end_participant_mode(staff, password: str, participant: Participant) -> bool
     return True
 
 
-def _saved_with(request_key: uuid.UUID) -> SelfRating | None:
-    return db.session.scalar(sa.select(SelfRating).where(SelfRating.request_key == request_key))
-
-
 def record_self_rating(who, assignment: Assignment, step: int | None,
                        request_key: uuid.UUID) -> tuple[SelfRating, bool]:
     """The participant's own rating of the step reached: (the row, whether it is new).
@@ -179,25 +174,28 @@ def record_self_rating(who, assignment: Assignment, step: int | None,
     principal = Principal.of(who)
     if not may_change(principal, Kind.OWN_PAGES) or assignment.participant_id != principal.participant_id:
         raise RuleViolation(_l("Only you can rate your own steps."))
-    earlier = _saved_with(request_key)
-    if earlier is not None:
-        if earlier.assignment_id != assignment.id:
-            raise RuleViolation(_l("This form was already used. Tap the step again."))
-        return earlier, False
-    if step is None or not 1 <= step <= STEP_COUNT:
-        raise RuleViolation(_l("Choose a step from 1 to 10."), field="step")
-    if assignment.status != AssignmentStatus.ACTIVE:
-        raise RuleViolation(_l("This module is not active."))
-    rating = SelfRating(
-        assignment_id=assignment.id,
-        module_version_id=assignment.module.current_version.id,
-        step=step,
-        rated_on=local_today(),
-        rated_by_id=principal.participant_id,
-        request_key=request_key,
-    )
-    # Two posts with the same key at the same moment: the unique key keeps one.
-    with refused_as(partial(RuleViolation, ALREADY_SAVED)):
+    earlier = stored(SelfRating, request_key)
+    if earlier is not None and earlier.assignment_id != assignment.id:
+        raise RuleViolation(_l("This form was already used. Tap the step again."))
+    if earlier is None:
+        if step is None or not 1 <= step <= STEP_COUNT:
+            raise RuleViolation(_l("Choose a step from 1 to 10."), field="step")
+        if assignment.status != AssignmentStatus.ACTIVE:
+            raise RuleViolation(_l("This module is not active."))
+
+    def write() -> SelfRating:
+        rating = SelfRating(
+            assignment_id=assignment.id,
+            module_version_id=assignment.module.current_version.id,
+            step=step,
+            rated_on=local_today(),
+            rated_by_id=principal.participant_id,
+            request_key=request_key,
+        )
         db.session.add(rating)
         audit.record(assignment.participant, "self_rating.recorded", rating, assignment.participant_id, step=step)
-    return rating, True
+        return rating
+
+    # The same key as a staff rating's: a double tap or a resend, even at the same moment, stores one row.
+    saved = save_once(SelfRating, request_key, write)
+    return saved.row, not saved.already

@@ -13,8 +13,7 @@ from movetrack.auth.policy import Kind, Principal, allowed, participant_or_404, 
 from movetrack.quality import queries, services
 from movetrack.quality.forms import AnswerForm, QuestionsForm
 from movetrack.quality.models import FACES
-from movetrack.rules import RuleViolation
-from movetrack.web import form_status, show_violation
+from movetrack.web import catch_refusal, form_status
 
 bp = Blueprint("quality", __name__)
 own_pages = allowed("change", Kind.OWN_PAGES)
@@ -64,11 +63,10 @@ def questions(unit_id: int):
     form = QuestionsForm(data=current)
     error = None
     if form.validate_on_submit():
-        try:
+        with catch_refusal(form) as refused:
             services.set_questions(current_user, unit, form.wordings())
-        except RuleViolation as violation:
-            error = show_violation(form, violation)
-        else:
+        if not refused:
             flash(_("The questions are saved."), "success")
             return redirect(url_for(".results", unit_id=unit.id))
+        error = refused.error
     return render_template("quality/questions.html", unit=unit, form=form, error=error), form_status(form, error)
