@@ -17,6 +17,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests.load.flow import CSRF
 from tests.load.processes import AppServer, flask_command
 
 pytestmark = pytest.mark.skipif(
@@ -24,7 +25,6 @@ pytestmark = pytest.mark.skipif(
     reason="needs PostgreSQL: run with DATABASE_URL=postgresql://…",
 )
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "movetrack-demo"
 
 
