@@ -1,5 +1,6 @@
 """Who did what to whom, and when: every change to a person's data leaves a row here, and so
-does a staff member opening a participant's own pages (record_read)."""
+does every look at a person's data by someone else (record_read: one row per person per page
+view, written in one statement per request)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy.orm import Mapped, mapped_column
 
+from movetrack.auth.policy.principal import Principal
 from movetrack.clock import utcnow
 from movetrack.extensions import db
 
@@ -17,6 +19,8 @@ from movetrack.extensions import db
 # loader. Named in the row's details, so "who imported this?" always has an answer.
 SYSTEM_ACTOR = "system"
 PARTICIPANT_ACTOR = "participant"  # the participant themself: card sign-in, self-rating, quality answers
+PUBLIC_ACTOR = "public"  # someone not signed in, e.g. an employer checking a certificate's code
+READ_ACTION = "participant.read"  # one row per person per page view (the GDPR export reads these)
 
 
 class AuditEvent(db.Model):
@@ -58,11 +62,57 @@ def record(actor, action: str, subject, participant_id: int | None = None, **det
     )
 
 
-def record_read(reader, participant, page: str) -> None:
-    """A staff member opened a page about the participant: who, whom, which page, from
-    where, and when (the row's time). One row per page view, not per field shown."""
-    address = request.remote_addr if has_request_context() else None
-    record(reader, "participant.read", participant, participant.id, page=page, address=address)
+def record_read(reader, people, page: str | None = None) -> None:
+    """`reader` is being shown `people` (a participant, an id, or many of either): note one
+    read per person for this request. The rows are written together, in one statement, when
+    the request ends (write_reads), so a list of 50 people costs the same as a list of 10.
+
+    Only GET requests are reads: a POST changes something and leaves its own audit row.
+    A participant looking at their own pages is not "someone else looking" and is not
+    noted; `page` is the route's endpoint unless named."""
+    if not has_request_context() or request.method != "GET":
+        return
+    principal = Principal.of(reader)
+    if principal.is_participant:
+        return
+    noted = g.setdefault("audit_reads", {})
+    for person in _as_list(people):
+        person_id = person if isinstance(person, int) else person.id
+        noted.setdefault(person_id, (principal.user, page or request.endpoint))
+
+
+def write_reads() -> None:
+    """Add the reads the request noted, all in one INSERT, just before the request's unit of
+    work commits. A refused answer (4xx/5xx) is rolled back instead, its reads with it."""
+    noted = g.pop("audit_reads", None)
+    if not noted:
+        return
+    at = utcnow()
+    address = request.remote_addr
+    rows = [
+        {
+            "at": at,
+            "actor_id": getattr(reader, "id", None),
+            "action": READ_ACTION,
+            "subject_type": "participants",
+            "subject_id": person_id,
+            "participant_id": person_id,
+            "details": _read_details(reader, page, address),
+        }
+        for person_id, (reader, page) in noted.items()
+    ]
+    db.session.execute(sa.insert(AuditEvent).values(rows))
+
+
+def _read_details(reader, page: str, address: str | None) -> dict[str, Any]:
+    details = {"page": page, "address": address}
+    if reader is None:  # a public page, e.g. a certificate checked with its code
+        details["actor"] = PUBLIC_ACTOR
+    return {key: value for key, value in details.items() if value is not None}
+
+
+def _as_list(people) -> list:
+    return list(people) if isinstance(people, list | tuple | set | frozenset) else [people]
 
 
 def _unwrap(obj):

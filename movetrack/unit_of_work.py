@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from flask import Flask, Response
 
+from movetrack import audit
 from movetrack.extensions import db
 from movetrack.rules import RuleViolation
 
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:
         if response.status_code < 400:
+            audit.write_reads()
             db.session.commit()
         else:
             db.session.rollback()

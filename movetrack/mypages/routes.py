@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from movetrack import audit
 from movetrack.auth.policy import Kind, Principal, allowed, assignment_or_404, participant_or_404
 from movetrack.certificates.queries import certificates_of
 from movetrack.extensions import limiter
@@ -178,6 +179,7 @@ def give_back():
 
 
 def _render_card_page(participant: Participant, form: CardForm, error=None, status: int = 200):
+    audit.record_read(current_user, participant)
     return render_template("mypages/card.html", participant=participant, form=form, error=error,
                            credential=services.credential_of(participant)), status
 
