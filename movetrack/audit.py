@@ -9,8 +9,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from movetrack.auth.models import ROLE_LABELS
 from movetrack.auth.policy.principal import Principal
 from movetrack.clock import utcnow
 from movetrack.extensions import db
@@ -113,6 +115,57 @@ def _read_details(reader, page: str, address: str | None) -> dict[str, Any]:
 
 def _as_list(people) -> list:
     return list(people) if isinstance(people, list | tuple | set | frozenset) else [people]
+
+
+# What a read's page was, in a participant's words: by room, and the lists by page.
+_ROOM_LABELS = {
+    "participants": _l("Your page"),
+    "progress": _l("Your modules and steps"),
+    "day": _l("Today's list"),
+    "followups": _l("Your follow-ups and plan"),
+    "placements": _l("Your placement"),
+    "attendance": _l("Your attendance"),
+    "caseworker": _l("Your placement"),
+    "consent": _l("Your consents"),
+    "certificates": _l("Your certificate"),
+    "mypages": _l("Your card"),
+}
+_PAGE_LABELS = {
+    "participants.index": _l("The list of participants"),
+    "placements.index": _l("The list of placements"),
+    "followups.due": _l("The list of follow-ups"),
+    "caseworker.orders": _l("The case worker's list"),
+    "attendance.report": _l("The attendance report"),
+    "attendance.report_csv": _l("The attendance report"),
+    "certificates.verify": _l("Your certificate, checked with its code"),
+    "certificates.badge": _l("Your certificate, checked with its code"),
+}
+_ACTOR_LABELS = {
+    SYSTEM_ACTOR: _l("The system"),
+    PARTICIPANT_ACTOR: _l("The participant"),
+    PUBLIC_ACTOR: _l("Someone with a certificate's code"),
+}
+
+
+def page_label(page: str | None) -> str:
+    """A read's page in plain words ("Your attendance"), for the participant and the admin."""
+    page = page or ""
+    return str(_PAGE_LABELS.get(page) or _ROOM_LABELS.get(page.partition(".")[0]) or _l("A page about you"))
+
+
+def actor_label(event: AuditEvent, actor) -> str:
+    """Who did it: the staff member's name and role, or who acted when no staff member did."""
+    if actor is not None:
+        return f"{actor.name} ({ROLE_LABELS[actor.role]})"
+    return str(_ACTOR_LABELS.get(event.details.get("actor"), _l("Unknown")))
+
+
+def newest_first(statement: sa.Select, before: int | None, size: int) -> sa.Select:
+    """A page of audit rows, newest first, keyed by id (the next page is "before the last
+    id shown"): every page costs one query however long the log grows."""
+    if before is not None:
+        statement = statement.where(AuditEvent.id < before)
+    return statement.order_by(AuditEvent.id.desc()).limit(size + 1)  # one more: is there a next page?
 
 
 def _unwrap(obj):

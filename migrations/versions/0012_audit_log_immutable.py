@@ -8,8 +8,6 @@ Create Date: 2026-11-30 04:20:00
 import importlib.util
 from pathlib import Path
 
-from alembic import op
-
 # revision identifiers, used by Alembic.
 revision = '0012'
 down_revision = '0011'

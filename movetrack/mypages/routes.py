@@ -13,6 +13,7 @@ from movetrack import audit
 from movetrack.auth.policy import Kind, Principal, allowed, assignment_or_404, participant_or_404
 from movetrack.certificates.queries import certificates_of
 from movetrack.extensions import limiter
+from movetrack.input import query_int
 from movetrack.mypages import queries, services
 from movetrack.mypages.card import render_card
 from movetrack.mypages.forms import CardForm, GiveBackForm, PicturesForm, PinForm, SelfRatingForm
@@ -99,6 +100,16 @@ def home():
         reached=queries.steps_reached(assignments),
         certificates=[c for c in certificates_of(participant) if not c.revoked and c.replaced_by is None],
     )
+
+
+@bp.get("/me/looks")
+@own_pages
+def looks():
+    """Who has looked at my information (GDPR: the right of access): when, who, which page."""
+    participant = _me()
+    rows, next_before = queries.looks_at(participant.id, query_int("before"))
+    return render_template("mypages/looks.html", participant=participant, rows=rows, next_before=next_before,
+                           actor_label=audit.actor_label, page_label=audit.page_label)
 
 
 def _own_assignment(assignment_id: int) -> Assignment:
