@@ -5,6 +5,7 @@ its constraints), but never commit: a route or command may then combine several 
 in one transaction. The request commits once when its response is a success (any status
 below 400) and rolls back otherwise: a RuleViolation shown beside its field (422), an
 edit conflict (409), a 403/404 or an unexpected error (500) leave nothing half-saved.
+The reads a request noted (audit.record_read) are written just before its commit.
 A CLI command, or anything else outside a request, wraps its work in `unit_of_work()`.
 """
 
