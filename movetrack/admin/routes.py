@@ -425,7 +425,7 @@ def audit_log():
     rows, next_before = queries.audit_page(current_user, filters, query_int("before"))
     chosen = {name: value for name, value in request.args.items() if name != "before" and value}
     return render_template("admin/audit.html", form=form, rows=rows, next_before=next_before, chosen=chosen,
-                           actor_label=audit.actor_label, page_label=audit.page_label)
+                           actor_label=audit.actor_label)
 
 
 @bp.get("/audit.csv")
