@@ -152,7 +152,7 @@ _ACTOR_LABELS = {
 
 
 def page_label(page: str | None) -> str:
-    """A read's page in plain words ("Your attendance"), for the participant and the admin."""
+    """A read's page in plain words ("Your attendance"), as the participant is told it."""
     page = page or ""
     return str(_PAGE_LABELS.get(page) or _ROOM_LABELS.get(page.partition(".")[0]) or _l("A page about you"))
 
