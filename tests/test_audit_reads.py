@@ -9,9 +9,11 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
 
 from movetrack.audit import READ_ACTION, AuditEvent
 from movetrack.extensions import db
+from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.unit_of_work import unit_of_work
 from tests import factories
 from tests.helpers import count_queries, days_ago, post_form
@@ -232,3 +234,33 @@ def test_the_participant_sees_who_looked_at_their_data_and_no_one_elses(client, 
     assert "Sten Stall" not in page.text and "Bertil" not in page.text
     assert "Din sida" in page.text and "Dina moduler och steg" in page.text
     assert "/me/looks" in client.get("/me/").text  # reached from their start page
+
+
+# Every GET route about one person, by the ids in its path: a new one that forgets to record
+# its read fails here. Routes that need more than these ids are tested above by name.
+PERSON_IDS = {"participant_id", "placement_id", "assignment_id", "certificate_id", "follow_up_id", "layout"}
+NOT_THE_ADMINS = {"caseworker.order"}  # a case worker's page (tested above with Olle)
+
+
+def test_every_page_about_one_person_records_its_read(app, client, sign_in, world, placed, certificate):
+    follow_up = FollowUp(placement=placed, kind=FollowUpKind.SCHEDULED, label="3 veckor", due_on=days_ago(0))
+    db.session.add(follow_up)
+    db.session.commit()
+    ids = {"participant_id": world.anna.id, "placement_id": placed.id, "assignment_id": world.anna_module.id,
+           "certificate_id": certificate.id, "follow_up_id": follow_up.id, "layout": "formal"}
+    rules = [rule for rule in app.url_map.iter_rules()
+             if "GET" in rule.methods and rule.arguments and rule.arguments <= PERSON_IDS
+             and not rule.rule.startswith("/me/")]
+    assert len(rules) > 20
+    sign_in("admin")
+    for rule in rules:
+        before = len(_reads())
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments})
+        response = client.get(url)
+        if rule.endpoint in NOT_THE_ADMINS:
+            assert response.status_code == 403, url
+            continue
+        assert response.status_code == 200, url
+        reads = _reads()[before:]
+        assert [(read.participant_id, read.details["page"]) for read in reads] == [(world.anna.id, rule.endpoint)], url
