@@ -1,5 +1,6 @@
 """Who did what to whom, and when: every change to a person's data leaves a row here, and so
-does a staff member opening a participant's own pages (record_read)."""
+does every look at a person's data by someone else (record_read: one row per person per page
+view, written in one statement per request)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from movetrack.auth.models import ROLE_LABELS
+from movetrack.auth.policy.principal import Principal
 from movetrack.clock import utcnow
 from movetrack.extensions import db
 
@@ -17,6 +21,11 @@ from movetrack.extensions import db
 # loader. Named in the row's details, so "who imported this?" always has an answer.
 SYSTEM_ACTOR = "system"
 PARTICIPANT_ACTOR = "participant"  # the participant themself: card sign-in, self-rating, quality answers
+PUBLIC_ACTOR = "public"  # someone not signed in, e.g. an employer checking a certificate's code
+# One INSERT writes this many reads (7 values each: well inside SQLite's 32 766 variables),
+# so any page up to a thousand people costs one statement.
+READS_PER_STATEMENT = 1000
+READ_ACTION = "participant.read"  # one row per person per page view (the GDPR export reads these)
 
 
 class AuditEvent(db.Model):
@@ -58,11 +67,109 @@ def record(actor, action: str, subject, participant_id: int | None = None, **det
     )
 
 
-def record_read(reader, participant, page: str) -> None:
-    """A staff member opened a page about the participant: who, whom, which page, from
-    where, and when (the row's time). One row per page view, not per field shown."""
-    address = request.remote_addr if has_request_context() else None
-    record(reader, "participant.read", participant, participant.id, page=page, address=address)
+def record_read(reader, people, page: str | None = None) -> None:
+    """`reader` is being shown `people` (a participant, an id, or many of either): note one
+    read per person for this request. The rows are written together, in one statement, when
+    the request ends (write_reads), so a list of 50 people costs the same as a list of 10.
+
+    Only GET requests are reads: a POST changes something and leaves its own audit row.
+    A participant looking at their own pages is not "someone else looking" and is not
+    noted; `page` is the route's endpoint unless named."""
+    if not has_request_context() or request.method != "GET":
+        return
+    principal = Principal.of(reader)
+    if principal.is_participant:
+        return
+    noted = g.setdefault("audit_reads", {})
+    for person in _as_list(people):
+        person_id = person if isinstance(person, int) else person.id
+        noted.setdefault(person_id, (principal.user, page or request.endpoint))
+
+
+def write_reads() -> None:
+    """Add the reads the request noted, in one INSERT (per thousand), just before the request's unit of
+    work commits. A refused answer (4xx/5xx) is rolled back instead, its reads with it."""
+    noted = g.pop("audit_reads", None)
+    if not noted:
+        return
+    at = utcnow()
+    address = request.remote_addr
+    rows = [
+        {
+            "at": at,
+            "actor_id": getattr(reader, "id", None),
+            "action": READ_ACTION,
+            "subject_type": "participants",
+            "subject_id": person_id,
+            "participant_id": person_id,
+            "details": _read_details(reader, page, address),
+        }
+        for person_id, (reader, page) in noted.items()
+    ]
+    for start in range(0, len(rows), READS_PER_STATEMENT):
+        db.session.execute(sa.insert(AuditEvent).values(rows[start:start + READS_PER_STATEMENT]))
+
+
+def _read_details(reader, page: str, address: str | None) -> dict[str, Any]:
+    details = {"page": page, "address": address}
+    if reader is None:  # a public page, e.g. a certificate checked with its code
+        details["actor"] = PUBLIC_ACTOR
+    return {key: value for key, value in details.items() if value is not None}
+
+
+def _as_list(people) -> list:
+    return list(people) if isinstance(people, list | tuple | set | frozenset) else [people]
+
+
+# What a read's page was, in a participant's words: by room, and the lists by page.
+_ROOM_LABELS = {
+    "participants": _l("Your page"),
+    "progress": _l("Your modules and steps"),
+    "day": _l("Today's list"),
+    "followups": _l("Your follow-ups and plan"),
+    "placements": _l("Your placement"),
+    "attendance": _l("Your attendance"),
+    "caseworker": _l("Your placement"),
+    "consent": _l("Your consents"),
+    "certificates": _l("Your certificate"),
+    "mypages": _l("Your card"),
+}
+_PAGE_LABELS = {
+    "participants.index": _l("The list of participants"),
+    "placements.index": _l("The list of placements"),
+    "followups.due": _l("The list of follow-ups"),
+    "caseworker.orders": _l("The case worker's list"),
+    "attendance.report": _l("The attendance report"),
+    "attendance.report_csv": _l("The attendance report"),
+    "certificates.verify": _l("Your certificate, checked with its code"),
+    "certificates.badge": _l("Your certificate, checked with its code"),
+}
+_ACTOR_LABELS = {
+    SYSTEM_ACTOR: _l("The system"),
+    PARTICIPANT_ACTOR: _l("The participant"),
+    PUBLIC_ACTOR: _l("Someone with a certificate's code"),
+}
+
+
+def page_label(page: str | None) -> str:
+    """A read's page in plain words ("Your attendance"), as the participant is told it."""
+    page = page or ""
+    return str(_PAGE_LABELS.get(page) or _ROOM_LABELS.get(page.partition(".")[0]) or _l("A page about you"))
+
+
+def actor_label(event: AuditEvent, actor) -> str:
+    """Who did it: the staff member's name and role, or who acted when no staff member did."""
+    if actor is not None:
+        return f"{actor.name} ({ROLE_LABELS[actor.role]})"
+    return str(_ACTOR_LABELS.get(event.details.get("actor"), _l("Unknown")))
+
+
+def newest_first(statement: sa.Select, before: int | None, size: int) -> sa.Select:
+    """A page of audit rows, newest first, keyed by id (the next page is "before the last
+    id shown"): every page costs one query however long the log grows."""
+    if before is not None:
+        statement = statement.where(AuditEvent.id < before)
+    return statement.order_by(AuditEvent.id.desc()).limit(size + 1)  # one more: is there a next page?
 
 
 def _unwrap(obj):

@@ -5,6 +5,7 @@ its constraints), but never commit: a route or command may then combine several 
 in one transaction. The request commits once when its response is a success (any status
 below 400) and rolls back otherwise: a RuleViolation shown beside its field (422), an
 edit conflict (409), a 403/404 or an unexpected error (500) leave nothing half-saved.
+The reads a request noted (audit.record_read) are written just before its commit.
 A CLI command, or anything else outside a request, wraps its work in `unit_of_work()`.
 """
 
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from flask import Flask, Response
 
+from movetrack import audit
 from movetrack.extensions import db
 from movetrack.rules import RuleViolation
 
@@ -36,6 +38,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:
         if response.status_code < 400:
+            audit.write_reads()
             db.session.commit()
         else:
             db.session.rollback()

@@ -533,16 +533,17 @@ def test_the_list_shows_counts_and_the_last_rating_day(client, auth, world):
     assert 'class="number-cell">1<' in row and "2024" in row
 
 
-@pytest.mark.parametrize("page", ["participant", "module_overview", "modules", "steps", "history"])
+@pytest.mark.parametrize("page", ["participants.show", "participants.overview", "progress.participant_modules",
+                                  "progress.assignment", "progress.history"])
 def test_a_staff_read_of_a_participants_page_is_in_the_audit_log(client, auth, world, page):
     """Issue 11: every read of a participant's page by staff is attributable: who, whom,
     which page, from where; one row per page view."""
     urls = {
-        "participant": f"/participants/{world.anna.id}",
-        "module_overview": f"/participants/{world.anna.id}/modules",
-        "modules": f"/day/participants/{world.anna.id}",
-        "steps": f"/day/assignments/{world.anna_module.id}",
-        "history": f"/day/assignments/{world.anna_module.id}/history",
+        "participants.show": f"/participants/{world.anna.id}",
+        "participants.overview": f"/participants/{world.anna.id}/modules",
+        "progress.participant_modules": f"/day/participants/{world.anna.id}",
+        "progress.assignment": f"/day/assignments/{world.anna_module.id}",
+        "progress.history": f"/day/assignments/{world.anna_module.id}/history",
     }
     auth.login("handledare")
     response = client.get(urls[page])

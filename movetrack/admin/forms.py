@@ -13,10 +13,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp
 
+from movetrack.admin.queries import AuditFilters
 from movetrack.auth.forms import MIN_PASSWORD_LENGTH
-from movetrack.auth.models import ROLE_LABELS
+from movetrack.auth.models import ROLE_LABELS, User
 from movetrack.auth.policy import MANAGED_ROLES
-from movetrack.forms import MultiCheckboxField, strip
+from movetrack.forms import NOT_A_CHOICE, DayField, MultiCheckboxField, strip
+from movetrack.input import optional_int
+from movetrack.participants.models import Participant
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in MANAGED_ROLES]
 
@@ -103,3 +106,31 @@ class ThrottleLookupForm(FlaskForm):
 
     username = StringField(_l("Username"), filters=[strip], validators=[Optional(), Length(max=80)])
     address = StringField(_l("Address (IP)"), filters=[strip], validators=[Optional(), Length(max=64)])
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, read from the query string (a GET form: no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    actor_id = SelectField(_l("Who"), coerce=optional_int, validate_choice=False, invalid_value_message=NOT_A_CHOICE)
+    participant_id = SelectField(_l("About whom"), coerce=optional_int, validate_choice=False,
+                                 invalid_value_message=NOT_A_CHOICE)
+    action = SelectField(_l("What"), validate_choice=False)
+    since = DayField(_l("From"), validators=[Optional()])
+    until = DayField(_l("To"), validators=[Optional()])
+
+    def offer(self, staff: list[User], people: list[Participant], actions: list[str]) -> None:
+        self.actor_id.choices = [SelectChoice("", _l("Anyone"))] + [
+            SelectChoice(user.id, f"{user.name} ({user.username})") for user in staff
+        ]
+        self.participant_id.choices = [SelectChoice("", _l("Anyone or nobody"))] + [
+            SelectChoice(person.id, f"{person.display_name} ({person.id})") for person in people
+        ]
+        self.action.choices = [SelectChoice("", _l("Anything"))] + [SelectChoice(action, action) for action in actions]
+
+    def filters(self) -> AuditFilters:
+        """The valid filters; one that could not be read is left out (and shown as an error)."""
+        self.validate()
+        return AuditFilters(**{field.name: field.data or None for field in self if not field.errors})

@@ -6,9 +6,13 @@ Admins only, and only their own organisation: an id from another one answers 404
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -16,14 +20,16 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_timedelta
+from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.admin import queries, services
 from movetrack.admin.forms import (
     ROLE_CHOICES,
     ROLE_LABELS,
+    AuditFilterForm,
     NameForm,
     NewUserForm,
     PasswordResetForm,
@@ -31,10 +37,13 @@ from movetrack.admin.forms import (
     UserForm,
     name_form,
 )
+from movetrack.admin.queries import AuditFilters
+from movetrack.attendance.export import safe_text, spreadsheet_csv
 from movetrack.auth import throttle
 from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, allowed, unit_or_404, units_in_scope
 from movetrack.auth.services import normalised_username
+from movetrack.input import query_int
 from movetrack.org.models import Unit
 from movetrack.org.queries import ordering_units_of
 from movetrack.web import catch_refusal, form_status, mark_fields
@@ -395,3 +404,57 @@ def edit_ordering_unit(ordering_unit_id: int):
                    _("Rename the ordering unit %(name)s", name=ordering_unit.name), url_for(".ordering_units"),
                    lambda: _("The ordering unit is now called %(name)s.", name=ordering_unit.name),
                    active_page="ordering_units")
+
+
+# --- the audit log ---------------------------------------------------------------------------
+
+
+def _audit_filters(offer: bool = True) -> tuple[AuditFilterForm, AuditFilters]:
+    form = AuditFilterForm(formdata=request.args)
+    if offer:
+        form.offer(*queries.audit_people(current_user), queries.audit_actions())
+    return form, form.filters()
+
+
+@bp.get("/audit")
+@admin_only
+def audit_log():
+    """Who did what to whom, newest first, 50 at a time. Looking here is not itself a read
+    of each person shown (it would double the log with every look); an export is recorded."""
+    form, filters = _audit_filters()
+    rows, next_before = queries.audit_page(current_user, filters, query_int("before"))
+    chosen = {name: value for name, value in request.args.items() if name != "before" and value}
+    return render_template("admin/audit.html", form=form, rows=rows, next_before=next_before, chosen=chosen,
+                           actor_label=audit.actor_label)
+
+
+@bp.get("/audit.csv")
+@admin_only
+def audit_csv():
+    _form, filters = _audit_filters(offer=False)
+    rows = queries.audit_rows(current_user, filters)
+    services.record_audit_export(current_user, asdict(filters), len(rows))
+    return Response(
+        spreadsheet_csv(_audit_csv_rows(rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
+
+
+def _audit_csv_rows(rows: list[queries.AuditRow]) -> Iterator[list]:
+    yield [_("Number"), _("When"), _("Who"), _("What"), _("About whom"), _("Participant number"),
+           _("Page"), _("Address"), _("Details")]
+    for row in rows:
+        event = row.event
+        details = {key: value for key, value in event.details.items() if key not in ("page", "address")}
+        yield [
+            event.id,
+            format_datetime(event.at, "yyyy-MM-dd HH:mm:ss"),
+            safe_text(audit.actor_label(event, row.actor)),
+            event.action,
+            safe_text(row.participant.display_name) if row.participant else "",
+            event.participant_id or "",
+            event.details.get("page", ""),
+            event.details.get("address", ""),
+            safe_text(json.dumps(details, ensure_ascii=False, sort_keys=True)) if details else "",
+        ]

@@ -9,6 +9,7 @@ audit details.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from functools import partial
@@ -381,3 +382,11 @@ def create_ordering_unit(actor: User, name: str) -> OrderingUnit:
 
 def rename_ordering_unit(actor: User, ordering_unit: OrderingUnit, name: str) -> OrderingUnit:
     return _rename(actor, ordering_unit, name)
+
+
+def record_audit_export(admin: User, filters: dict, rows: int) -> None:
+    """An export of the audit log leaves its own row: who took which part of the log out
+    (the filters as chosen, dates as ISO text)."""
+    chosen = {name: value.isoformat() if isinstance(value, dt.date) else value
+              for name, value in filters.items() if value is not None}
+    audit.record(admin, "audit.exported", admin, rows=rows, filters=chosen)

@@ -20,6 +20,7 @@ from flask_babel import format_date, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.attendance import queries, services
 from movetrack.attendance.export import missing_code, report_csv, status_code
 from movetrack.attendance.forms import CheckInForm, DayForm, ReportForm, parse_month
@@ -97,6 +98,7 @@ def placement(placement_id: int):
     """A placement's attendance, a month at a time, with every change attributed; the form
     records a missed day or corrects one."""
     placement = placement_or_404(current_user, placement_id)
+    audit.record_read(current_user, placement.participant_id)
     today = local_today()
     try:
         month = parse_month(request.args.get("month"), Month.of(today))
@@ -200,4 +202,7 @@ def _render_report(form: ReportForm, chosen: tuple[Month, int | None] | None):
 
 
 def _sections(month: Month, ordering_unit_id: int | None):
-    return month_report(current_user, month, ordering_unit_id, local_today())
+    """The report's rows, page and CSV alike: a read of everyone in it."""
+    sections = month_report(current_user, month, ordering_unit_id, local_today())
+    audit.record_read(current_user, [row.placement.participant_id for section in sections for row in section.rows])
+    return sections

@@ -14,6 +14,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import format_percent
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.attendance.models import ATTENDANCE_LABELS
 from movetrack.auth.policy import SHARE_LABELS, Kind, allowed, what_orderer_may_see
 from movetrack.caseworker import queries
@@ -39,6 +40,7 @@ LABELS = {
 def orders():
     form = OrderFilterForm(formdata=request.args)
     rows = queries.order_rows(current_user, form.chosen_state())
+    audit.record_read(current_user, [row.placement.participant_id for row in rows])
     return render_template("caseworker/orders.html", form=form, rows=rows, **LABELS)
 
 
@@ -52,4 +54,5 @@ def order(placement_id: int):
     # Logged before sending: if the log cannot be written (or committed with the
     # request), the details are not shown either.
     consent_services.record_disclosure(current_user, placement, shared)
+    audit.record_read(current_user, placement.participant_id)
     return page

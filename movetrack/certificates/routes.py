@@ -27,6 +27,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.auth.policy import Kind, allowed, certificate_or_404, participant_or_404
 from movetrack.certificates import openbadges, queries, services
 from movetrack.certificates.forms import IssueForm, RevokeForm, VerifyForm
@@ -80,6 +81,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 @staff_only
 def index(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
+    audit.record_read(current_user, participant)
     return render_template(
         "certificates/index.html",
         participant=participant,
@@ -97,6 +99,7 @@ def _replaced_or_404(participant: Participant, certificate_id: int | None) -> Ce
 
 
 def _render_issue_form(participant, form, replaces, preview=None, error=None, status=200):
+    audit.record_read(current_user, participant)
     return render_template(
         "certificates/new.html",
         participant=participant,
@@ -137,6 +140,7 @@ def new(participant_id: int):
 
 
 def _render_certificate_page(certificate, revoke_form=None, error=None, status=200):
+    audit.record_read(current_user, certificate.participant_id)
     return render_template(
         "certificates/show.html",
         certificate=certificate,
@@ -181,6 +185,7 @@ def _verification_url(certificate: Certificate, language: str) -> str:
 @allowed("see", Kind.CERTIFICATE)  # staff, and a participant their own (scope decides)
 def download(certificate_id: int, layout: str):
     certificate = _certificate_or_404(certificate_id)
+    audit.record_read(current_user, certificate.participant_id)
     language = _language(certificate.content.get("language", "sv"))
     replacement = certificate.replaced_by
     printable = Printable(
@@ -234,6 +239,7 @@ def verify(code: str):
         certificate = queries.certificate_by_code(code)
         if certificate is None:
             return _render_not_found(code)
+        audit.record_read(current_user, certificate.participant_id)  # someone holding the code: an employer
         intact = services.content_intact(certificate)
         if not intact:
             current_app.logger.error(
@@ -256,6 +262,7 @@ def badge(code: str):
     certificate = queries.certificate_by_code(code)
     if certificate is None:
         return _public(jsonify(error="not found"), 404)
+    audit.record_read(current_user, certificate.participant_id)
     if certificate.revoked or not services.content_intact(certificate):
         return _public(jsonify(error="revoked" if certificate.revoked else "not verifiable"), 410)
     credential = openbadges.open_badge_credential(

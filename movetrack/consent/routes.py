@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.auth.policy import SHARE_LABELS, Kind, allowed, participant_or_404
 from movetrack.consent import queries, services
 from movetrack.consent.forms import ConsentForm, WithdrawForm
@@ -39,6 +40,7 @@ def _consent_form(**kwargs) -> ConsentForm:
 def _render_index(participant: Participant, form: ConsentForm, status: int = 200, error=None,
                   withdraw_form: WithdrawForm | None = None, withdraw_id: int | None = None,
                   withdraw_error=None, placement: Placement | None = None):
+    audit.record_read(current_user, participant)
     consents = queries.consents_of(participant)
     return render_template(
         "consent/index.html",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.attendance.models import ATTENDANCE_LABELS
 from movetrack.attendance.roster import day_roster
 from movetrack.auth.policy import units_in_scope
@@ -24,6 +25,8 @@ def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200)
     roster = day_roster(current_user, unit, today)
     feedback = feedback or {}
     people = [entry.participant.id for entry in roster.scheduled] + [other.participant.id for other in roster.others]
+    due_follow_ups = due_for_unit(current_user, unit)
+    audit.record_read(current_user, people + [due.participant.id for due in due_follow_ups])
     return render_template(
         "day/day.html",
         unit=unit,
@@ -37,7 +40,7 @@ def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200)
             problem for placement_id, (problem, _form) in feedback.items()
             if roster.entry(placement_id) is None
         ],
-        due_follow_ups=due_for_unit(current_user, unit),
+        due_follow_ups=due_follow_ups,
         # Own rating and staff's apart: flagged for the next conversation.
         gaps=participants_with_a_gap(people),
         ATTENDANCE_LABELS=ATTENDANCE_LABELS,

@@ -12,6 +12,7 @@ from flask_babel import format_date, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.auth.policy import (
     Kind,
     allowed,
@@ -103,6 +104,7 @@ def _intake_defaults(placement: Placement) -> dict:
 def _render_intake(placement: Placement, form: IntakeForm | None, status: int = 200,
                    error: str | None = None, schedule_error: str | None = None,
                    conflict: EditConflict | None = None):
+    audit.record_read(current_user, placement.participant_id)
     settings = queries.settings_for(placement.unit_id)
     has = {  # what the placement has, or will take in at intake
         assignment.module_id for assignment in assignments_of(placement.participant)
@@ -162,6 +164,7 @@ def intake(placement_id: int):
 def schedule_change(placement_id: int):
     """The placement's weekly schedules, and a new one from a day on while it is active."""
     placement = placement_or_404(current_user, placement_id)
+    audit.record_read(current_user, placement.participant_id)
     today = local_today()
     current = placement.schedule_on(today)
     hours = current.hours if current else {}
@@ -232,6 +235,7 @@ def _link_form(goal_id: int, assignments, formdata=None) -> GoalModuleForm:
 
 def _render_plan(placement: Placement, status: int = 200, failed_goal_id: int | None = None,
                  failed_form: GoalModuleForm | None = None, error: str | None = None):
+    audit.record_read(current_user, placement.participant_id)
     goals = queries.plan_of(placement)
     assignments = assignments_of(placement.participant, placement.id)
     link_forms = {
@@ -283,6 +287,7 @@ def new_goal(placement_id: int):
     parent = _goal_or_404(placement, parent_id) if parent_id else None
     if closed := _closed_plan(placement):
         return closed
+    audit.record_read(current_user, placement.participant_id)
     form = GoalForm()
     error = None
     if form.validate_on_submit():
@@ -306,6 +311,7 @@ def edit_goal(placement_id: int, goal_id: int):
     goal = _goal_or_404(placement, goal_id)
     if closed := _closed_plan(placement):
         return closed
+    audit.record_read(current_user, placement.participant_id)
     form = EditGoalForm(obj=goal, fingerprint=plan_services.goal_fingerprint(goal))
     error = conflict = None
     if form.validate_on_submit():
@@ -365,11 +371,13 @@ def due():
     units = units_in_scope(current_user)
     unit_id = query_int("unit_id")
     unit = unit_or_404(current_user, unit_id) if unit_id else None
+    rows = queries.due_in_scope(current_user, local_today(), unit.id if unit else None)
+    audit.record_read(current_user, [row.participant.id for row in rows])
     return render_template(
         "followups/due.html",
         units=units,
         unit=unit,
-        rows=queries.due_in_scope(current_user, local_today(), unit.id if unit else None),
+        rows=rows,
         today=local_today(),
         soon_days=queries.DUE_SOON_DAYS,
     )
@@ -379,6 +387,7 @@ def due():
 @staff_only
 def for_placement(placement_id: int):
     placement = placement_or_404(current_user, placement_id)
+    audit.record_read(current_user, placement.participant_id)
     return render_template(
         "followups/placement.html", placement=placement,
         follow_ups=queries.follow_ups_of(placement), today=local_today(),
@@ -414,6 +423,7 @@ def _summary(follow_up: FollowUp, until) -> dict | None:
 
 def _render_record(follow_up: FollowUp, form, status: int = 200, error: str | None = None,
                    conflict: EditConflict | None = None):
+    audit.record_read(current_user, follow_up.placement.participant_id)
     placement = follow_up.placement
     return render_template(
         "followups/record.html",
@@ -452,6 +462,7 @@ def record(follow_up_id: int):
 def pack(follow_up_id: int):
     """Everything the three-party meeting needs on paper."""
     follow_up = queries.follow_up_or_404(current_user, follow_up_id)
+    audit.record_read(current_user, follow_up.placement.participant_id)
     placement = follow_up.placement
     assignments = assignments_of(placement.participant, placement.id)
     until = follow_up.held_on or local_today()

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from movetrack.audit import READ_ACTION, AuditEvent, newest_first
+from movetrack.auth.models import User
 from movetrack.extensions import db
 from movetrack.modules.models import ModuleStep, ModuleVersion, StepPicture
 from movetrack.mypages.models import SelfRating
@@ -107,3 +109,19 @@ def load_versions_with_pictures(assignments: Iterable[Assignment]) -> None:
                 .selectinload(StepPicture.upload)
             )
         ).all()
+
+
+LOOKS_PAGE_SIZE = 20
+
+
+def looks_at(participant_id: int, before: int | None) -> tuple[list[tuple[AuditEvent, User | None]], int | None]:
+    """Who has looked at the participant's data (their own looks are not recorded), newest
+    first, a page at a time; and the id to continue before (None: no more)."""
+    statement = (
+        sa.select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.participant_id == participant_id, AuditEvent.action == READ_ACTION)
+    )
+    found = [tuple(row) for row in db.session.execute(newest_first(statement, before, LOOKS_PAGE_SIZE))]
+    shown = found[:LOOKS_PAGE_SIZE]
+    return shown, (shown[-1][0].id if len(found) > LOOKS_PAGE_SIZE else None)

@@ -9,9 +9,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from movetrack import audit
 from movetrack.auth.policy import Kind, Principal, allowed, assignment_or_404, participant_or_404
 from movetrack.certificates.queries import certificates_of
 from movetrack.extensions import limiter
+from movetrack.input import query_int
 from movetrack.mypages import queries, services
 from movetrack.mypages.card import render_card
 from movetrack.mypages.forms import CardForm, GiveBackForm, PicturesForm, PinForm, SelfRatingForm
@@ -100,6 +102,16 @@ def home():
     )
 
 
+@bp.get("/me/looks")
+@own_pages
+def looks():
+    """Who has looked at my information (GDPR: the right of access): when, who, which page."""
+    participant = _me()
+    rows, next_before = queries.looks_at(participant.id, query_int("before"))
+    return render_template("mypages/looks.html", participant=participant, rows=rows, next_before=next_before,
+                           actor_label=audit.actor_label, page_label=audit.page_label)
+
+
 def _own_assignment(assignment_id: int) -> Assignment:
     """One of the participant's own modules; any other id is a 404 (scope answers)."""
     assignment = assignment_or_404(current_user, assignment_id)
@@ -178,6 +190,7 @@ def give_back():
 
 
 def _render_card_page(participant: Participant, form: CardForm, error=None, status: int = 200):
+    audit.record_read(current_user, participant)
     return render_template("mypages/card.html", participant=participant, form=form, error=error,
                            credential=services.credential_of(participant)), status
 

@@ -49,6 +49,7 @@ def index():
     form = ParticipantFilterForm(formdata=request.args)
     form.offer_places(units, queries.workstations_of(unit.id for unit in units))
     rows = queries.participant_rows(current_user, **form.filters())
+    audit.record_read(current_user, [row.participant for row in rows])
     return render_template("participants/index.html", form=form, rows=rows)
 
 
@@ -92,6 +93,7 @@ def new():
 @staff_only
 def edit(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
+    audit.record_read(current_user, participant)
     save = partial(services.update_participant, current_user, participant)
     return _participant_form(EditParticipantForm(obj=participant), participant, save)
 
@@ -133,7 +135,7 @@ def _render_show(
 @staff_only
 def show(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
-    audit.record_read(current_user, participant, "participant")
+    audit.record_read(current_user, participant)
     return _render_show(participant, AssignModuleForm(formdata=None))
 
 
@@ -143,7 +145,7 @@ def overview(participant_id: int):
     """The module overview (modulöversikt): every module with its step now and its goal,
     pictures beside them, and how far each has come; made to be printed."""
     participant = participant_or_404(current_user, participant_id)
-    audit.record_read(current_user, participant, "module_overview")
+    audit.record_read(current_user, participant)
     assignments = queries.assignments_of(participant)
     latest = steps_on(assignments)
     wanted = {
@@ -231,6 +233,7 @@ def assignment_status(participant_id: int, assignment_id: int):
 def edit_assignment(participant_id: int, assignment_id: int):
     participant = participant_or_404(current_user, participant_id)
     assignment = _assignment_or_404(participant, assignment_id)
+    audit.record_read(current_user, participant)
     form = StepsForm(obj=assignment)
     error = None
     if form.validate_on_submit():

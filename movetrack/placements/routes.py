@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from movetrack import audit
 from movetrack.auth.policy import Kind, allowed, units_in_scope
 from movetrack.clock import local_today
 from movetrack.conflicts import EditConflict
@@ -62,6 +63,7 @@ def index():
     form.offer(units_in_scope(current_user), ordering_units_of(current_user))
     page = query_int("page", default=1)
     pagination = queries.placement_list(current_user, page=page, **form.filters())
+    audit.record_read(current_user, [placement.participant_id for placement in pagination.items])
     return render_template("placements/index.html", form=form, pagination=pagination, **LABELS)
 
 
@@ -101,6 +103,8 @@ def _render_order_form(
     error: str | None = None,
     conflict: EditConflict | None = None,
 ):
+    if placement is not None:
+        audit.record_read(current_user, placement.participant_id)
     return render_template(
         "placements/form.html",
         form=form,
@@ -164,6 +168,7 @@ def _render_show(
     conflict: EditConflict | None = None,
 ):
     """The hub. A form that failed comes back with what was typed, status 422."""
+    audit.record_read(current_user, placement.participant_id)
     failed = status_form or reopen_form
     if status_form is None:
         status_form = StatusForm(formdata=None, data={"version": placement.version})
@@ -251,6 +256,7 @@ def reopen(placement_id: int):
 @staff_only
 def exit_placement(placement_id: int):
     placement = queries.placement_or_404(current_user, placement_id)
+    audit.record_read(current_user, placement.participant_id)
     questions = exit_questions_for(placement.unit_id)
     if request.method == "GET":
         form = exit_form(questions, placement.exit_interview, placement.version)

@@ -32,7 +32,7 @@ staff_only = allowed("change", Kind.PARTICIPANT)
 @staff_only
 def participant_modules(participant_id: int):
     participant = participant_or_404(current_user, participant_id)
-    audit.record_read(current_user, participant, "modules")
+    audit.record_read(current_user, participant)
     assignments = queries.active_assignments(participant)
     return render_template(
         "progress/participant.html",
@@ -55,6 +55,7 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm | CorrectionFo
                          error: str | None = None, correcting: Rating | None = None):
     """The step picker: for a new rating, or (`correcting`) for the right step instead of
     a mis-tap. `saved` is what the last tap saved, confirmed at the top of the panel."""
+    audit.record_read(current_user, assignment.participant_id)
     context = {
         "assignment": assignment,
         "participant": assignment.participant,
@@ -76,7 +77,6 @@ def _render_rating_panel(assignment: Assignment, form: RatingForm | CorrectionFo
 @staff_only
 def assignment(assignment_id: int):
     assignment = _assignment_with_steps(assignment_id)
-    audit.record_read(current_user, assignment.participant, "steps")
     return _render_rating_panel(assignment, RatingForm())
 
 
@@ -148,6 +148,7 @@ def _step_chart(assignment: Assignment) -> charts.StepChart:
 
 def _render_history(assignment: Assignment, correcting: Rating | None = None,
                     form: CorrectionForm | None = None, status: int = 200, error=None):
+    audit.record_read(current_user, assignment.participant_id)
     return render_template(
         "progress/history.html",
         assignment=assignment,
@@ -165,7 +166,6 @@ def _render_history(assignment: Assignment, correcting: Rating | None = None,
 @staff_only
 def history(assignment_id: int):
     assignment = assignment_or_404(current_user, assignment_id)
-    audit.record_read(current_user, assignment.participant, "history")
     return _render_history(assignment)
 
 
