@@ -6,6 +6,7 @@ import datetime as dt
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from movetrack.auth.policy import participants_in_scope
 from movetrack.extensions import db
@@ -32,19 +33,18 @@ def due_for_erasure(cutoff: dt.date, who=None) -> list[Due]:
     no open placement (a returning person is not due), oldest exit first; within `who`'s
     scope, or everyone (the command). One statement."""
     last_exit = sa.func.max(Placement.end_date)
+    other = orm.aliased(Placement)  # not the joined one: any of the person's placements
     open_placement = sa.exists().where(
-        Placement.participant_id == Participant.id, Placement.status.in_(OPEN_STATUSES))
+        other.participant_id == Participant.id, other.status.in_(OPEN_STATUSES))
+    people = sa.select(Participant) if who is None else participants_in_scope(who)
     statement = (
-        sa.select(Participant, last_exit)
+        people.add_columns(last_exit)
         .join(Placement, Placement.participant_id == Participant.id)
         .where(~sa.exists().where(Redaction.participant_id == Participant.id), ~open_placement)
         .group_by(Participant.id)
         .having(last_exit <= cutoff)
         .order_by(last_exit, Participant.id)
     )
-    if who is not None:
-        statement = statement.where(
-            Participant.id.in_(participants_in_scope(who).with_only_columns(Participant.id)))
     return [Due(*row) for row in db.session.execute(statement)]
 
 
