@@ -362,3 +362,12 @@ def test_a_photo_on_a_step_is_kept_when_a_person_lets_go_of_it(world):
     db.session.flush()
     assert db.session.get(Upload, photo.id) is not None
     db.session.rollback()
+
+
+def test_the_participant_page_leads_a_coordinator_to_the_personal_data(client, sign_in, world):
+    link = f'href="/privacy/participants/{world.anna.id}"'
+    sign_in("admin")
+    assert link in client.get(f"/participants/{world.anna.id}").text
+    sign_in("handledare")
+    page = client.get(f"/participants/{world.anna.id}")
+    assert page.status_code == 200 and link not in page.text
