@@ -31,7 +31,7 @@ from movetrack.modules.models import Module
 from movetrack.mypages.models import ParticipantCredential, SelfRating
 from movetrack.participants.models import Assignment, Participant
 from movetrack.placements.models import Placement
-from movetrack.privacy.models import Redaction
+from movetrack.privacy.queries import redaction_of
 from movetrack.progress.models import Rating
 from movetrack.quality.models import QualityAnswer
 
@@ -134,7 +134,7 @@ def personal_data(participant: Participant) -> dict[str, Any]:
     """Every section of the export. The participant is already loaded (by the route's
     scope check); each section below is one to three statements."""
     card = db.session.get(ParticipantCredential, participant.id)
-    redaction = db.session.scalar(sa.select(Redaction).where(Redaction.participant_id == participant.id))
+    redaction = redaction_of(participant)
     return {
         "exported_at": plain(utcnow()),
         "participant": columns(participant, unit=participant.unit.name,
