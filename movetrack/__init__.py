@@ -85,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.mypages.routes import bp as mypages_bp
     from movetrack.participants.routes import bp as participants_bp
     from movetrack.placements.routes import bp as placements_bp
+    from movetrack.privacy.routes import bp as privacy_bp
     from movetrack.progress.routes import bp as progress_bp
     from movetrack.quality.routes import bp as quality_bp
     from movetrack.stats.routes import bp as stats_bp
@@ -93,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         main_bp, auth_bp, day_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
         certificates_bp, placements_bp, followups_bp, attendance_bp, consent_bp, caseworker_bp,
-        stats_bp, mypages_bp, quality_bp,
+        stats_bp, mypages_bp, quality_bp, privacy_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
@@ -108,7 +109,9 @@ def register_cli(app: Flask) -> None:
     from movetrack.demo import demo_command
     from movetrack.i18n import translate_cli
     from movetrack.modules.cli import modules_cli
+    from movetrack.privacy.cli import erase_expired_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(modules_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(erase_expired_command)

@@ -85,6 +85,9 @@ def settings_from_environment(instance_path: str) -> dict:
         "STATS_MIN_CELL": int(os.environ.get("STATS_MIN_CELL", "5")),
         # How many days back a supervisor may record a step (0: today only).
         "RATING_PAST_DAYS": max(0, int(os.environ.get("RATING_PAST_DAYS", "7"))),
+        # Whole years after a person's last exit before they are due for erasure
+        # (`flask erase-expired`, Administration → Due for erasure).
+        "RETENTION_YEARS_AFTER_EXIT": max(1, int(os.environ.get("RETENTION_YEARS_AFTER_EXIT", "2"))),
     }
 
 

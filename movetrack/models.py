@@ -24,5 +24,6 @@ from movetrack.placements.models import (  # noqa: F401
     PlacementEvent,
     ScheduleDay,
 )
+from movetrack.privacy.models import Redaction  # noqa: F401
 from movetrack.progress.models import Rating  # noqa: F401
 from movetrack.quality.models import QualityAnswer, QualityQuestion  # noqa: F401

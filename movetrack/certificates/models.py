@@ -24,6 +24,10 @@ from movetrack.participants.models import Participant
 # secrets.token_urlsafe(24): 24 random bytes = 192 bits, 32 URL-safe characters.
 CODE_BYTES = 24
 CODE_MIN_LENGTH = 32
+# What an erased person's certificates hold instead of their content: the triggers let
+# exactly this through for a participant with a redaction (privacy/models.py), and the
+# verification page then answers "revoked" without a name.
+REDACTED_CONTENT = {"redacted": True}
 
 
 class Certificate(db.Model):
@@ -78,3 +82,7 @@ class Certificate(db.Model):
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def redacted(self) -> bool:
+        return self.content == REDACTED_CONTENT

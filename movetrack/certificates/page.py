@@ -75,6 +75,15 @@ def pictogram_file(keys: list[str]) -> str | None:
     return None
 
 
+def use_noto_fonts(pdf: FPDF) -> None:
+    """Noto Sans, with Arabic and Ethiopic fallbacks, shaped: names in any script print."""
+    for family in (FAMILY, *FALLBACK_FAMILIES):
+        pdf.add_font(family, "", FONT_DIR / f"{family}-Regular.ttf")
+        pdf.add_font(family, "B", FONT_DIR / f"{family}-Bold.ttf")
+    pdf.set_fallback_fonts(list(FALLBACK_FAMILIES))
+    pdf.set_text_shaping(True)
+
+
 class CertificatePdf(FPDF):
     """A4 with the fonts, metadata, a footer carrying the code on every page, and a red
     banner on every page of a revoked certificate."""
@@ -83,11 +92,7 @@ class CertificatePdf(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.printable = printable
         self.language = language
-        for family in (FAMILY, *FALLBACK_FAMILIES):
-            self.add_font(family, "", FONT_DIR / f"{family}-Regular.ttf")
-            self.add_font(family, "B", FONT_DIR / f"{family}-Bold.ttf")
-        self.set_fallback_fonts(list(FALLBACK_FAMILIES))
-        self.set_text_shaping(True)
+        use_noto_fonts(self)
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(True, margin=22)
         self.alias_nb_pages()

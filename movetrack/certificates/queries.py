@@ -108,9 +108,10 @@ def assignments_for_certificate(
 
 def certificates_of(participant: Participant) -> list[Certificate]:
     """Every certificate issued to the participant, newest first, with who issued,
-    revoked and replaced it: one statement for the list, one for the replacements."""
-    return list(
-        db.session.scalars(
+    revoked and replaced it: one statement for the list, one for the replacements. An
+    erased person's certificates are left out: nothing of them is left to show."""
+    return [
+        certificate for certificate in db.session.scalars(
             sa.select(Certificate)
             .where(Certificate.participant_id == participant.id)
             .options(
@@ -120,7 +121,8 @@ def certificates_of(participant: Participant) -> list[Certificate]:
             )
             .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
         )
-    )
+        if not certificate.redacted
+    ]
 
 
 def certificate_by_code(code: str) -> Certificate | None:

@@ -71,8 +71,12 @@ def _page_language() -> str:
 
 
 def _certificate_or_404(certificate_id: int) -> Certificate:
-    """A certificate of a participant in the user's scope (policy decides), else 404."""
-    return certificate_or_404(current_user, certificate_id)
+    """A certificate of a participant in the user's scope (policy decides), else 404; an
+    erased person's certificates have nothing left to show."""
+    certificate = certificate_or_404(current_user, certificate_id)
+    if certificate.redacted:
+        abort(404)
+    return certificate
 
 # Staff: a participant's certificates ---------------------------------------------------
 
@@ -240,7 +244,7 @@ def verify(code: str):
         if certificate is None:
             return _render_not_found(code)
         audit.record_read(current_user, certificate.participant_id)  # someone holding the code: an employer
-        intact = services.content_intact(certificate)
+        intact = certificate.redacted or services.content_intact(certificate)
         if not intact:
             current_app.logger.error(
                 "certificate %s: content does not match its hash", certificate.id
@@ -263,8 +267,9 @@ def badge(code: str):
     if certificate is None:
         return _public(jsonify(error="not found"), 404)
     audit.record_read(current_user, certificate.participant_id)
-    if certificate.revoked or not services.content_intact(certificate):
-        return _public(jsonify(error="revoked" if certificate.revoked else "not verifiable"), 410)
+    revoked = certificate.revoked or certificate.redacted
+    if revoked or not services.content_intact(certificate):
+        return _public(jsonify(error="revoked" if revoked else "not verifiable"), 410)
     credential = openbadges.open_badge_credential(
         certificate,
         badge_url=url_for(".badge", code=code, _external=True),

@@ -16,6 +16,7 @@ import threading
 import warnings
 from typing import NamedTuple
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
@@ -28,6 +29,7 @@ from movetrack.extensions import db
 from movetrack.media.models import Upload
 from movetrack.media.pictograms import all_pictograms
 from movetrack.modules.models import ModuleStep, StepPicture
+from movetrack.participants.models import Participant
 from movetrack.rules import RuleViolation
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")  # a GIF keeps its first frame
@@ -79,6 +81,17 @@ def save_upload_bytes(data: bytes, user: User | None, description: str = "") -> 
     audit.record(user, "upload.created", upload, byte_size=upload.byte_size, sha256=upload.sha256)
     db.session.flush()
     return upload
+
+
+def discard_unused_upload(upload: Upload) -> None:
+    """Delete a photo nothing points at any more (a participant's replaced or erased
+    photo), in the caller's unit of work: it goes when that commits, and stays if it rolls
+    back. A photo still on a step or another person stays: the database would refuse."""
+    db.session.flush()  # whoever let go of it has done so in the database too
+    still_used = sa.or_(sa.exists().where(StepPicture.upload_id == upload.id),
+                        sa.exists().where(Participant.photo_id == upload.id))
+    if not db.session.scalar(sa.select(still_used)):
+        db.session.delete(upload)
 
 
 def _clean_description(description: str | None) -> str:

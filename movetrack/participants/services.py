@@ -22,7 +22,7 @@ from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.i18n import lazy_text
 from movetrack.media.models import Upload
-from movetrack.media.services import save_upload
+from movetrack.media.services import discard_unused_upload, save_upload
 from movetrack.modules.models import STEP_COUNT, Module
 from movetrack.org.models import Unit, Workstation
 from movetrack.participants.models import (
@@ -197,8 +197,11 @@ def update_participant(user: User, participant: Participant, data: dict[str, Any
     for name in changed:
         setattr(participant, name, values[name])
     if photo:
+        replaced = participant.photo
         participant.photo = photo
         changed.append("photo")
+        if replaced is not None:
+            discard_unused_upload(replaced)  # a replaced photo does not linger
     if changed:
         audit.record(user, "participant.updated", participant, participant.id, fields=changed)
         db.session.flush()

@@ -29,6 +29,7 @@ class Kind(enum.StrEnum):
     STATISTICS = "statistics"  # the flow figures, within the aggregate scope (statistics.py)
     OWN_PAGES = "own_pages"  # a participant's own progress, certificates and self-ratings
     ACCOUNT = "account"  # a staff member's own account (password)
+    PERSONAL_DATA = "personal_data"  # a person's data as a whole: GDPR export and erasure
 
 
 Rule = Callable[[Principal], bool]
@@ -80,6 +81,7 @@ SEE: dict[Kind, Rule] = {
     Kind.STATISTICS: _staff_or_case_worker,
     Kind.OWN_PAGES: _participant,
     Kind.ACCOUNT: _signed_in_staff,
+    Kind.PERSONAL_DATA: _admin,
 }
 CHANGE: dict[Kind, Rule] = {
     Kind.LIBRARY: _admin,
@@ -93,6 +95,7 @@ CHANGE: dict[Kind, Rule] = {
     Kind.STATISTICS: _nobody,  # figures are computed, never edited
     Kind.OWN_PAGES: _participant,  # their own self-ratings, nothing else
     Kind.ACCOUNT: _signed_in_staff,
+    Kind.PERSONAL_DATA: _admin,
 }
 
 
