@@ -1,7 +1,7 @@
 """redactions: erasure as one controlled change that the append-only triggers let through
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-30 04:20:00
 
 A `redactions` row (append-only) names an erased participant. The triggers that freeze

@@ -32,6 +32,7 @@ def personal_data_page(participant_id: int):
 
 
 def _render(participant, form, error=None, status=200):
+    audit.record_read(current_user, participant)
     return render_template(
         "privacy/participant.html", participant=participant, form=form, error=error,
         redaction=queries.redaction_of(participant),
@@ -39,7 +40,9 @@ def _render(participant, form, error=None, status=200):
 
 
 def _exported(participant, file_format: str) -> dict:
-    """The data, with the export itself in the audit log (who, whom, which format, from where)."""
+    """The data, with the export itself in the audit log (who, whom, which format, from where),
+    beside the read every page about the person leaves (so the person sees it among the looks)."""
+    audit.record_read(current_user, participant)
     audit.record(current_user, "participant.exported", participant, participant.id,
                  format=file_format, address=request.remote_addr)
     return personal_data(participant)
@@ -87,5 +90,6 @@ def erase(participant_id: int):
 def due():
     years = current_app.config["RETENTION_YEARS_AFTER_EXIT"]
     cutoff = queries.retention_cutoff(local_today(), years)
-    return render_template("privacy/due.html", due=queries.due_for_erasure(cutoff, current_user),
-                           years=years, cutoff=cutoff, active_page="due")
+    people = queries.due_for_erasure(cutoff, current_user)
+    audit.record_read(current_user, [person.participant for person in people])
+    return render_template("privacy/due.html", due=people, years=years, cutoff=cutoff, active_page="due")
