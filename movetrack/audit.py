@@ -62,7 +62,11 @@ def record_read(reader, participant, page: str) -> None:
     """A staff member opened a page about the participant: who, whom, which page, from
     where, and when (the row's time). One row per page view, not per field shown."""
     address = request.remote_addr if has_request_context() else None
-    record(reader, "participant.read", participant, participant.id, page=page, address=address)
+    # The tablet's service worker fetching today's pages to keep them for offline use.
+    kept_offline = {"kept_offline": True} if has_request_context() and request.headers.get(
+        "X-Movetrack-Prefetch") else {}
+    record(reader, "participant.read", participant, participant.id, page=page, address=address,
+           **kept_offline)
 
 
 def _unwrap(obj):
