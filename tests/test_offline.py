@@ -112,7 +112,7 @@ def test_taps_carry_what_the_tablet_needs_to_keep_them_offline(client, sign_in, 
     assert 'data-offline="rating"' in panel and 'data-offline-name="Anna"' in panel
     assert f'data-offline-target=\'#rating-panel[data-assignment="{world.anna_module.id}"]\'' in panel
     day = client.get(f"/day/units/{world.passagen.id}").text
-    assert 'data-offline="attendance"' in day and 'data-offline-label="Present"' in day
+    assert 'data-offline="attendance"' in day
     assert 'data-msg-pending="Not saved yet"' in day
     assert 'data-msg-step="step {step} for {name}"' in day
 

@@ -82,7 +82,13 @@
     const name = form.dataset.offlineName;
     if (form.dataset.offline === "rating") return words("msgStep", { step: data.get("step"), name });
     const button = form.querySelector(`button[name="status"][value="${CSS.escape(data.get("status") || "")}"]`);
-    return words("msgAttendance", { status: button ? button.dataset.offlineLabel : "", name });
+    return words("msgAttendance", { status: button ? ownWords(button) : "", name });
+  }
+
+  // A button's visible words, without the person's name added for screen readers.
+  function ownWords(button) {
+    return [...button.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE)
+      .map((node) => node.textContent).join(" ").replace(/\s+/g, " ").trim();
   }
 
   async function keepForLater(form, config) {
@@ -142,6 +148,7 @@
       if (element.querySelector(`[data-offline-item="${item.id}"]`)) return;
       const mark = document.createElement("span");
       mark.className = "offline-pending";
+      mark.setAttribute("role", "status");  // announced: nothing else changes on the screen
       mark.dataset.offlineItem = item.id;
       mark.append(icon("pending"), document.createTextNode(`${words("msgPending")}: ${item.what}`));
       if (element.matches(".rating-panel")) element.prepend(mark);
