@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from movetrack.attendance.models import Attendance
@@ -90,6 +91,11 @@ def on_the_day_view_with_the_day_kept(sign_in, live_server):
     return page
 
 
+def no_accessibility_problems(page):
+    results = Axe().run(page)
+    assert not results.violations_count, results.generate_report()
+
+
 def step_button(page, step: int):
     return page.locator(".step-button").nth(step - 1)
 
@@ -113,6 +119,7 @@ def test_two_steps_and_a_check_in_made_offline_are_saved_once_when_back_online(
     expect(page.locator("#rating-panel .offline-pending")).to_contain_text(f"{NOT_SAVED_YET}: steg 5")
 
     page.goto(day_url)
+    expect(page.locator("[data-offline-banner]")).to_contain_text("Ingen anslutning")
     tile = page.locator(f"#attendance-{placement_id}")
     expect(tile.locator(".person-tile .offline-pending")).to_have_count(2)  # the two steps
     tile.locator(".checkin-here").tap()
@@ -120,9 +127,13 @@ def test_two_steps_and_a_check_in_made_offline_are_saved_once_when_back_online(
     assert ratings_of(first) == [] and ratings_of(second) == []
     assert attendance_today(placement_id) == []
 
+    no_accessibility_problems(page)
+
     context.set_offline(False)
     report = page.locator("[data-offline-results]")
     expect(report.locator(".offline-sent")).to_have_count(3)
+    expect(page.locator("[data-offline-banner]")).to_be_hidden()
+    no_accessibility_problems(page)
     expect(report).to_contain_text("Skickat och sparat: steg 3 för Otto Offline")
     expect(page.locator(".offline-pending")).to_have_count(0)
     expect(tile.locator(".checkin-status")).to_contain_text("Närvarande")  # the saved tile swapped in
