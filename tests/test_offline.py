@@ -87,7 +87,7 @@ def test_the_day_view_asks_to_keep_only_todays_pages_of_its_unit(client, sign_in
     page = client.get(f"/day/units/{world.passagen.id}").text
     kept = re.search(r'<div id="offline-day" hidden data-key="([^"]+)" data-pages=\'([^\']+)\'', page)
     assert kept, "the day view says what to keep"
-    assert kept[1] == f"u{world.supervisor.id}-unit{world.passagen.id}-{local_today().isoformat()}"
+    assert kept[1] == f"u{world.supervisor.id}-unit{world.passagen.id}-en-{local_today().isoformat()}"
     assert json.loads(kept[2]) == [
         f"/day/units/{world.passagen.id}",
         f"/day/participants/{world.anna.id}",

@@ -1,6 +1,6 @@
 """What the day view asks the service worker to keep for the day: its own page and the
-step pickers of the people scheduled today, under one key per user, unit and day, so a
-tablet never keeps another unit's or another day's pages."""
+step pickers of the people scheduled today, under one key per user, unit, language and
+day, so a tablet never keeps another unit's or another day's pages."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import datetime as dt
 from flask import url_for
 
 from movetrack.attendance.roster import DayRoster
+from movetrack.media.pictograms import current_locale
 from movetrack.org.models import Unit
 from movetrack.progress.queries import active_assignment_ids
 
 
 def day_key(user_id: int, unit: Unit, day: dt.date) -> str:
-    return f"u{user_id}-unit{unit.id}-{day.isoformat()}"
+    """Ends with the day (the worker shows only today's); the language is in it so that
+    switching language keeps the pages again in the new one."""
+    return f"u{user_id}-unit{unit.id}-{current_locale()}-{day.isoformat()}"
 
 
 def pages_for_the_day(unit: Unit, roster: DayRoster) -> list[str]:

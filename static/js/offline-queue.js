@@ -14,6 +14,7 @@
   const DB_NAME = "movetrack-offline";
   const STORE = "queue";
   const RETRY_EVERY_MS = 20000;
+  const SIGN_OUT_WAIT_MS = 5000;
   const ICONS = {
     pending: "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 5h-2v6l5 3 1-1.7-4-2.4z",
     sent: "M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z",
@@ -289,7 +290,8 @@
     event.preventDefault();
     (async () => {
       try {
-        if (owner()) await sendQueued();  // what can still be sent is sent first
+        // What can still be sent is sent first, but a slow server does not hold the tablet.
+        if (owner()) await Promise.race([sendQueued(), new Promise((done) => setTimeout(done, SIGN_OUT_WAIT_MS))]);
         await forgetEverything();
       } finally {
         form.dataset.cleared = "true";

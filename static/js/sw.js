@@ -65,16 +65,21 @@ async function keepDay({ key, pages, assets }) {
   const day = await caches.open(name);
   const statics = await caches.open(STATIC_CACHE);
   await Promise.all((assets || []).map((url) => keep(statics, url)));
-  for (const url of pages || []) {
-    const response = await fetchQuietly(url, { "X-Movetrack-Prefetch": "day" });
-    if (!response) continue;
-    const html = await response.clone().text();
-    await day.put(url, response);
-    for (const picture of picturesIn(html)) {
-      await keep(picture.startsWith("/static/") ? statics : day, picture);
-    }
-  }
+  await Promise.all((pages || []).map((url) => keepPage(day, statics, url)));
   for (const client of await self.clients.matchAll()) client.postMessage({ type: "day-kept", key });
+}
+
+// Fetched once a day (each fetch is a read in the audit log); a kept page visited online
+// is refreshed then (networkFirst).
+async function keepPage(day, statics, url) {
+  if (await day.match(url)) return;
+  const response = await fetchQuietly(url, { "X-Movetrack-Prefetch": "day" });
+  if (!response) return;
+  const html = await response.clone().text();
+  await day.put(url, response);
+  for (const picture of picturesIn(html)) {
+    await keep(picture.startsWith("/static/") ? statics : day, picture);
+  }
 }
 
 function picturesIn(html) {

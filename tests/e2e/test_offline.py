@@ -87,7 +87,7 @@ def on_the_day_view_with_the_day_kept(sign_in, live_server):
     page = sign_in("handledare")
     page.wait_for_url(re.compile(r"/day/units/\d+$"))
     # The service worker has fetched today's pages (it says so to the page).
-    expect(page.locator("body[data-offline-day-kept]")).to_be_attached(timeout=20000)
+    expect(page.locator("body[data-offline-day-kept]")).to_be_attached(timeout=60000)
     return page
 
 
@@ -250,7 +250,7 @@ def test_chromium_sees_the_app_as_installable(browser_type, browser_type_launch_
     page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(re.compile(r"/day/units/\d+$"))
-    expect(page.locator("body[data-offline-day-kept]")).to_be_attached(timeout=20000)
+    expect(page.locator("body[data-offline-day-kept]")).to_be_attached(timeout=60000)
     session = context.new_cdp_session(page)
     manifest = session.send("Page.getAppManifest")
     assert manifest["errors"] == [], manifest["errors"]
