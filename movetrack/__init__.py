@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from movetrack.media.routes import bp as media_bp
     from movetrack.modules.routes import bp as modules_bp
     from movetrack.mypages.routes import bp as mypages_bp
+    from movetrack.offline.routes import bp as offline_bp
     from movetrack.participants.routes import bp as participants_bp
     from movetrack.placements.routes import bp as placements_bp
     from movetrack.privacy.routes import bp as privacy_bp
@@ -94,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         main_bp, auth_bp, day_bp, progress_bp, participants_bp, modules_bp, media_bp, admin_bp,
         certificates_bp, placements_bp, followups_bp, attendance_bp, consent_bp, caseworker_bp,
-        stats_bp, mypages_bp, quality_bp, privacy_bp,
+        stats_bp, mypages_bp, quality_bp, privacy_bp, offline_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

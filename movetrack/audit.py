@@ -112,6 +112,8 @@ def write_reads() -> None:
 
 def _read_details(reader, page: str, address: str | None) -> dict[str, Any]:
     details = {"page": page, "address": address}
+    if request.headers.get("X-Movetrack-Prefetch"):  # the tablet keeping today's pages for offline use
+        details["kept_offline"] = True
     if reader is None:  # a public page, e.g. a certificate checked with its code
         details["actor"] = PUBLIC_ACTOR
     return {key: value for key, value in details.items() if value is not None}

@@ -39,6 +39,10 @@ def content_security_policy(htmx_from_cdn: bool) -> dict:
         "style-src": "'self'",
         "img-src": ["'self'", "data:"],
         "font-src": "'self'",
+        "connect-src": "'self'",
+        # The tablet's offline service worker and its home-screen manifest, ours only.
+        "worker-src": "'self'",
+        "manifest-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",

@@ -12,6 +12,7 @@ from movetrack.auth.policy import can, works_in_every_unit
 from movetrack.idempotency import new_request_key
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
+from movetrack.offline.routes import service_worker_url
 
 
 def htmx_script() -> dict:
@@ -58,5 +59,6 @@ def register_template_helpers(app: Flask) -> None:
             "pictogram_label": pictogram_label,
             "AREA_LABELS": AREA_LABELS,
             "KIND_LABELS": KIND_LABELS,
+            "service_worker_url": service_worker_url,
         }
     )

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Draw movetrack's icon: a staircase rising on the app's blue, the step progression MOVE
-measures. Writes static/favicon.svg (for browsers that take SVG) and static/favicon.ico
-(16–64 px, for /favicon.ico) from one set of shapes, so the two never drift apart.
+measures. Writes static/favicon.svg (for browsers that take SVG), static/favicon.ico
+(16–64 px, for /favicon.ico) and the home-screen icons of the web app manifest
+(static/icons/: 192 and 512 px, plain and "maskable") from one set of shapes, so they
+never drift apart.
 
 Usage (from the repository root, in the project's virtualenv; needs Pillow):
 
@@ -22,6 +24,9 @@ CORNER = 12
 # A staircase rising left to right: its outline, corner by corner.
 STAIRS = ((10, 54), (10, 42), (22, 42), (22, 30), (34, 30), (34, 18), (54, 18), (54, 54))
 ICO_SIZES = [(16, 16), (32, 32), (48, 48), (64, 64)]
+APP_ICON_SIZES = (192, 512)
+# A maskable icon may be cut to a circle: everything that matters stays in the middle 80 %.
+MASKABLE_SAFE_ZONE = 0.8
 
 
 def svg() -> str:
@@ -42,10 +47,32 @@ def bitmap(scale: int = 4) -> Image.Image:
     return image
 
 
+def maskable(scale: int = 8) -> Image.Image:
+    """The staircase on a full square of blue, shrunk into the safe zone."""
+    side = SIZE * scale
+    image = Image.new("RGBA", (side, side), BLUE)
+    stairs = bitmap(scale).crop((0, 0, side, side))
+    inner = round(side * MASKABLE_SAFE_ZONE)
+    stairs = stairs.resize((inner, inner), Image.LANCZOS)
+    offset = (side - inner) // 2
+    image.alpha_composite(stairs, (offset, offset))
+    return image
+
+
+def write_app_icons() -> None:
+    icons = STATIC / "icons"
+    icons.mkdir(exist_ok=True)
+    for size in APP_ICON_SIZES:
+        bitmap(8).resize((size, size), Image.LANCZOS).save(icons / f"icon-{size}.png", optimize=True)
+        maskable().resize((size, size), Image.LANCZOS).save(icons / f"icon-maskable-{size}.png",
+                                                           optimize=True)
+
+
 def main() -> None:
     (STATIC / "favicon.svg").write_text(svg(), encoding="utf-8")
     bitmap().save(STATIC / "favicon.ico", sizes=ICO_SIZES)
-    print("static/favicon.svg and static/favicon.ico written")
+    write_app_icons()
+    print("static/favicon.svg, static/favicon.ico and static/icons/ written")
 
 
 if __name__ == "__main__":

@@ -139,7 +139,11 @@ def logout():
         sign_out_everywhere(current_user)
     logout_user()
     flash(_("You are signed out."), "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Tablets are shared: the pages kept for offline use and the queue of unsent taps go
+    # (Cache Storage, IndexedDB, the service worker). The page's script clears them too.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from movetrack.auth.policy import units_in_scope
 from movetrack.clock import local_today
 from movetrack.followups.queries import due_for_unit
 from movetrack.mypages.queries import participants_with_a_gap
+from movetrack.offline.pages import day_key, pages_for_the_day
 from movetrack.org.models import Unit
 from movetrack.placements.models import PLACEMENT_STATUS_LABELS
 
@@ -43,6 +44,8 @@ def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200)
         due_follow_ups=due_follow_ups,
         # Own rating and staff's apart: flagged for the next conversation.
         gaps=participants_with_a_gap(people),
+        offline_day=day_key(current_user.id, unit, today),
+        offline_pages=pages_for_the_day(unit, roster),
         ATTENDANCE_LABELS=ATTENDANCE_LABELS,
         PLACEMENT_STATUS_LABELS=PLACEMENT_STATUS_LABELS,
     ), status
