@@ -331,14 +331,20 @@ class Actor:
     cookie: str | None = None
     csrf: str = ""
     signed_in_as: tuple = field(default=())
+    may_be_signed_out: bool = True
 
-    def client(self) -> IsolatedClient:
-        if self.signed_in_as != self._session_generations():
+    def request(self, method: str, url: str, query: dict, form: dict):
+        """From a fresh browser holding the actor's session (a POST with its CSRF token);
+        signed in again first when a POST (sign-out, a new card, a password reset) may
+        have ended it."""
+        if self.may_be_signed_out and self.signed_in_as != self._session_generations():
             self._sign_in()
+        self.may_be_signed_out = method != "GET"
         client = self.app.test_client()
         if self.cookie:
             client.set_cookie("session", self.cookie, domain="movetrack.test")
-        return client
+        data = {"csrf_token": self.csrf, **form} if method == "POST" else None
+        return client.open(url, method=method, query_string=query, data=data)
 
     def _session_generations(self) -> tuple:
         """What ends a session on the server: a staff user's generation, a card's."""
@@ -410,19 +416,39 @@ def actor(request, database_template, tmp_path_factory):
 # --- the tests ----------------------------------------------------------------------------
 
 
-def test_every_route_has_an_entry(app):
+def unlisted(app: Flask) -> str:
+    """What the app's routes and MATRIX disagree on, as instructions; empty when they agree."""
     routes = routes_of(app)
     missing = sorted(routes - ENTRIES.keys(), key=lambda entry: (entry[1], entry[0]))
-    assert not missing, (
-        "These routes have no line in MATRIX in tests/test_route_matrix.py. Add each line "
-        "below to it, beside its room's, with ? replaced by what the actor gets "
-        "(A allowed, a allowed without naming Anna, D denied: 403/404, L sign in first; "
-        "see the top of the file):\n"
-        + "\n".join(f"    {method:<10} {rule}   " + " ".join("?" * len(a) for a in ACTORS)
-                    for method, rule in missing))
     stale = sorted(ENTRIES.keys() - routes, key=lambda entry: (entry[1], entry[0]))
-    assert not stale, "MATRIX has lines for routes the app no longer has; remove them:\n" + "\n".join(
-        f"    {method:<10} {rule}" for method, rule in stale)
+    message = ""
+    width = max((len(rule) for _, rule in missing), default=0)
+    blanks = " ".join("?".ljust(len(actor)) for actor in ACTORS).rstrip()
+    if missing:
+        message += (
+            "These routes have no line in MATRIX in tests/test_route_matrix.py. Add each line "
+            "below to it, beside its room's, with each ? replaced by what that actor gets "
+            "(A allowed, a allowed without naming Anna, D denied: 403/404, L sign in first; "
+            "the top of the file explains):\n"
+            + f"    {'# methods':<10} {'rule':<{width}}   {' '.join(ACTORS)}\n"
+            + "".join(f"    {method:<10} {rule:<{width}}   {blanks}\n" for method, rule in missing))
+    if stale:
+        message += "MATRIX has lines for routes the app no longer has; remove them:\n" + "".join(
+            f"    {method:<10} {rule}\n" for method, rule in stale)
+    return message
+
+
+def test_every_route_has_an_entry(app):
+    assert not unlisted(app), unlisted(app)
+
+
+def test_a_new_route_without_an_entry_is_named_with_the_line_to_add(app):
+    app.add_url_rule("/participants/<int:participant_id>/secrets", "secrets", lambda participant_id: "",
+                     methods=["GET", "POST"])
+    message = unlisted(app)
+    assert "GET        /participants/<int:participant_id>/secrets   ?    ?   ?    ?    ?   ?    ?  ?   ?   ?" in message
+    assert "POST       /participants/<int:participant_id>/secrets" in message
+    assert "/participants/<int:participant_id>/card" not in message
 
 
 def url_for_rule(rule: str, world) -> str:
@@ -449,14 +475,12 @@ def answer_of(response) -> str:
                          ids=lambda value: value)
 def test_every_actor_gets_what_the_matrix_says(actor, method, rule):
     expected = ENTRIES[method, rule][actor.name]
-    client, world = actor.client(), actor.world
+    world = actor.world
     url = url_for_rule(rule, world)
     query = QUERIES.get(rule, lambda w: {})(world)
-    if method == "GET":
-        response = client.get(url, query_string=query)
-    else:
-        data = {"csrf_token": actor.csrf, **FORM_DATA.get(rule, lambda w: {})(world)}
-        response = client.post(url, query_string=query, data=data)
+    form = FORM_DATA.get(rule, lambda w: {})(world)
+    response = actor.request(method, url, query, form)
+    assert response.status_code < 500, f"{actor.name} {method} {url}: {response.status_code}"
     got = answer_of(response)
     assert got == expected.upper(), (
         f"{actor.name} {method} {url}: the matrix says {expected}, the app answered "
