@@ -237,6 +237,29 @@ QUERIES = {
     "/attendance/report.csv": lambda w: {"ordering_unit": w.af.id},
     "/orders/": lambda w: {"state": "all"},
 }
+# Routes that name an object under another (a rating under an assignment, a goal under a
+# placement): the parent is Anna's, the child named here Bertil's, or on another step of the
+# module. No actor may reach the child through the parent (test_a_child_from_elsewhere_…).
+# Every rule with more than one id must be listed (test_every_nested_route_has_an_elsewhere).
+ELSEWHERE = {
+    "/day/assignments/<int:assignment_id>/ratings/<int:rating_id>/correct": {"rating_id": lambda w: w.bertil_rating.id},
+    "/day/assignments/<int:assignment_id>/ratings/<int:rating_id>/fix": {"rating_id": lambda w: w.bertil_rating.id},
+    "/participants/<int:participant_id>/assignments/<int:assignment_id>/edit": {
+        "assignment_id": lambda w: w.bertil_module.id},
+    "/participants/<int:participant_id>/assignments/<int:assignment_id>/status": {
+        "assignment_id": lambda w: w.bertil_module.id},
+    "/participants/<int:participant_id>/consent/<int:consent_id>/withdraw": {
+        "consent_id": lambda w: w.bertil_consent.id},
+    "/placements/<int:placement_id>/plan/goals/<int:goal_id>/edit": {"goal_id": lambda w: w.bertil_goal.id},
+    "/placements/<int:placement_id>/plan/goals/<int:goal_id>/modules": {"goal_id": lambda w: w.bertil_goal.id},
+    # Removing a module that is not on the goal is a no-op whoever's it is; the goal is checked.
+    "/placements/<int:placement_id>/plan/goals/<int:goal_id>/modules/<int:assignment_id>/remove": {
+        "goal_id": lambda w: w.bertil_goal.id},
+    "/media/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/move": {
+        "picture_id": lambda w: w.other_step_picture.id},
+    "/media/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:picture_id>/remove": {
+        "picture_id": lambda w: w.other_step_picture.id},
+}
 # Fields a POST needs to find its object (the check-in names its placement in the form).
 FORM_DATA = {
     "/attendance/check-in": lambda w: {"placement_id": w.placement.id},
@@ -274,10 +297,10 @@ def routes_of(app: Flask) -> set[tuple[str, str]]:
 
 
 def build_matrix_world(app: Flask, consent_in_force: bool) -> SimpleNamespace:
-    """factories.build_world, and around Anna everything a URL can name: her card, photo,
-    placement ordered by Olle at Arbetsförmedlingen, consent, a follow-up, a goal, a rating
-    and a certificate; Cecilia beside her in Passagen with a card of her own; a case worker
-    at another ordering unit."""
+    """factories.build_world, and everything a URL can name: Anna's things (see _around_anna);
+    Cecilia beside her in Passagen; a case worker at another ordering unit, who ordered
+    Bertil's placement (in Östervik), with his goal, rating and consent, for the routes that
+    name one thing under another."""
     w = factories.build_world()
     w.fk = OrderingUnit(organisation=w.org, name="Försäkringskassan")
     db.session.add(w.fk)
@@ -285,6 +308,16 @@ def build_matrix_world(app: Flask, consent_in_force: bool) -> SimpleNamespace:
     w.cecilia = factories.make_participant(w.passagen, "Cecilia Carlsson", workstation=w.snickeriet)
     w.need_category = NeedCategory(organisation=w.org, name="Språk")
     db.session.add(w.need_category)
+    _around_anna(w, consent_in_force)
+    _around_bertil(w)
+    with app.test_request_context(), unit_of_work():
+        _files_and_cards(w)
+    return w
+
+
+def _around_anna(w: SimpleNamespace, consent_in_force: bool) -> None:
+    """Her placement ordered by Olle at Arbetsförmedlingen, her consent to it (withdrawn
+    yesterday, for the case worker without consent), a follow-up, a goal and a rating."""
     w.placement = factories.make_placement(w.anna, w.af, case_worker_id=w.orderer.id)
     w.rating = factories.rate(w.anna_module, 3, w.supervisor, days_ago(7))
     w.follow_up = FollowUp(placement=w.placement, kind=FollowUpKind.SCHEDULED, label="3 weeks",
@@ -296,17 +329,32 @@ def build_matrix_world(app: Flask, consent_in_force: bool) -> SimpleNamespace:
     if not consent_in_force:
         w.consent.withdrawn_on, w.consent.withdrawn_by_id = days_ago(1), w.supervisor.id
     db.session.add_all([w.follow_up, w.goal, w.consent])
-    with app.test_request_context(), unit_of_work():
-        w.photo = media.save_upload_bytes(_png(), w.supervisor)
-        w.anna.photo_id = w.photo.id
-        step_photo = media.save_upload_bytes(_png(), w.admin, "Slipen")
-        w.picture = media.add_photo_to_step(w.admin, w.module.versions[0].steps[0], step_photo)
-        w.card_token = mypages.issue_card(w.supervisor, w.anna, PIN, None)
-        w.peer_card_token = mypages.issue_card(w.supervisor, w.cecilia, PIN, None)
-        w.certificate = certificates.issue_certificate(w.supervisor, w.anna, certificates.IssueChoices(
-            period_start=days_ago(30), period_end=days_ago(0), assignment_ids=(w.anna_module.id,),
-            participant_agreed=True))
-    return w
+    db.session.commit()
+
+
+def _around_bertil(w: SimpleNamespace) -> None:
+    w.bertil_placement = factories.make_placement(w.bertil, w.fk, case_worker_id=w.other_case_worker.id)
+    w.bertil_rating = factories.rate(w.bertil_module, 2, w.other_supervisor, days_ago(7))
+    w.bertil_goal = Goal(placement=w.bertil_placement, text="Sköta djuren")
+    w.bertil_consent = Consent(participant=w.bertil, ordering_unit=w.fk, given_on=days_ago(30),
+                               recorded_by_id=w.other_supervisor.id, share_progress=True)
+    db.session.add_all([w.bertil_goal, w.bertil_consent])
+    db.session.commit()
+
+
+def _files_and_cards(w: SimpleNamespace) -> None:
+    """Anna's photo, a photo on steps 1 and 2 of the module, cards for Anna and Cecilia, and
+    a certificate for Anna: through the services, which make them as the app does."""
+    w.photo = media.save_upload_bytes(_png(), w.supervisor)
+    w.anna.photo_id = w.photo.id
+    step_photo = media.save_upload_bytes(_png(), w.admin, "Slipen")
+    w.picture = media.add_photo_to_step(w.admin, w.module.versions[0].steps[0], step_photo)
+    w.other_step_picture = media.add_photo_to_step(w.admin, w.module.versions[0].steps[1], step_photo)
+    w.card_token = mypages.issue_card(w.supervisor, w.anna, PIN, None)
+    w.peer_card_token = mypages.issue_card(w.supervisor, w.cecilia, PIN, None)
+    w.certificate = certificates.issue_certificate(w.supervisor, w.anna, certificates.IssueChoices(
+        period_start=days_ago(30), period_end=days_ago(0), assignment_ids=(w.anna_module.id,),
+        participant_agreed=True))
 
 
 def _png() -> bytes:
@@ -451,11 +499,11 @@ def test_a_new_route_without_an_entry_is_named_with_the_line_to_add(app):
     assert "/participants/<int:participant_id>/card" not in message
 
 
-def url_for_rule(rule: str, world) -> str:
+def url_for_rule(rule: str, world, elsewhere: dict | None = None) -> str:
     def value(match):
         name = match.group(1).split(":")[-1]
         assert name in PARAMETERS, f"no value for <{name}> in {rule}: add one to PARAMETERS"
-        return str(PARAMETERS[name](world))
+        return str({**PARAMETERS, **(elsewhere or {})}[name](world))
 
     return re.sub(r"<([^>]+)>", value, rule)
 
@@ -487,3 +535,19 @@ def test_every_actor_gets_what_the_matrix_says(actor, method, rule):
         f"{response.status_code} {response.headers.get('Location', '')}")
     if expected != "A":
         assert SUBJECT_NAME.encode() not in response.data, f"{actor.name} {method} {url} names Anna"
+
+
+def test_every_nested_route_has_an_elsewhere(app):
+    nested = {rule for _, rule in routes_of(app) if rule.count("_id>") > 1}
+    assert not nested - ELSEWHERE.keys(), (
+        "Routes naming one object under another need a line in ELSEWHERE (which id to take "
+        f"from elsewhere): {sorted(nested - ELSEWHERE.keys())}")
+
+
+@pytest.mark.parametrize("method,rule", sorted((m, r) for m, r in ENTRIES if r in ELSEWHERE), ids=lambda value: value)
+def test_a_child_from_elsewhere_is_refused_under_a_parent_in_scope(actor, method, rule):
+    url = url_for_rule(rule, actor.world, ELSEWHERE[rule])
+    response = actor.request(method, url, {}, {})
+    assert response.status_code < 500, f"{actor.name} {method} {url}: {response.status_code}"
+    assert answer_of(response) in ("D", "L"), (
+        f"{actor.name} {method} {url} took another's object under Anna's: {response.status_code}")
