@@ -7,7 +7,7 @@ line (or a line names a rule the app no longer has), so no route ships unexamine
 TO ADD A ROUTE, add its line to MATRIX beside its room's (test_every_route_has_an_entry
 prints the rule to copy):
 
-    GET,POST   /participants/<int:participant_id>/thing   L D D D A D D D D A   (aligned)
+    GET,POST   /participants/<int:participant_id>/thing        L    D   D    D    A   D    D  D   D   A
 
   methods  GET, POST, or GET,POST when every actor gets the same from both (else two lines);
            HEAD and OPTIONS are left out.
@@ -23,6 +23,8 @@ prints the rule to copy):
     L  sign in first: a redirect to the sign-in page, or 401.
   URL parameters are filled from PARAMETERS: Anna's things, her unit's, her placement's.
   A new kind of parameter needs a line there; QUERIES adds a query string to a list page.
+  A rule naming two objects (a goal under a placement) also needs a line in ELSEWHERE: which
+  of its ids to take from someone else, which every actor must then be refused.
 
 The actors, each in a world of its own (what one changes cannot change another's answers):
     anon   nobody signed in
@@ -67,6 +69,9 @@ from tests.helpers import days_ago, post_form
 ACTORS = ("anon", "own", "peer", "mode", "sup", "sup2", "cw", "cw-", "cw2", "admin")
 
 MATRIX = """
+# Case workers reach people through their orders only: every staff page about a participant is a
+# 403 to them, consent or not. 404 answers an id outside the actor's scope; 403 a kind of page
+# the actor's role never sees.
 # methods  rule                                                                                       anon own peer mode sup sup2 cw cw- cw2 admin
 GET        /                                                                                          L    A   a    A    A   a    A  A   a   A
 
@@ -94,8 +99,10 @@ POST       /attendance/check-in                                                 
 GET        /attendance/report                                                                         L    D   D    D    A   a    D  D   D   A
 GET        /attendance/report.csv                                                                     L    D   D    D    A   a    D  D   D   A
 
+# The card's sign-in page is public: whoever holds the card may try its PIN (rate-limited).
 GET,POST   /card/<token>                                                                              a    A   a    A    A   a    A  A   a   A
 
+# A participant (own, mode) gets the PDF of their own certificate, not the staff page about it.
 GET        /certificates/<int:certificate_id>                                                         L    D   D    D    A   D    D  D   D   A
 GET        /certificates/<int:certificate_id>/<any(formal, 'easy-read'):layout>.pdf                   L    A   D    A    A   D    D  D   D   A
 POST       /certificates/<int:certificate_id>/revoke                                                  L    D   D    D    D   D    D  D   D   A
@@ -135,6 +142,7 @@ GET,POST   /login                                                               
 POST       /logout                                                                                    L    A   a    A    A   a    A  A   a   A
 
 GET        /me/                                                                                       L    A   a    A    D   D    D  D   D   D
+# Only a tablet in participant mode has something to give back (on a card: 404).
 GET,POST   /me/give-back                                                                              L    D   D    A    D   D    D  D   D   D
 GET        /me/modules/<int:assignment_id>                                                            L    A   D    A    D   D    D  D   D   D
 POST       /me/modules/<int:assignment_id>/ratings                                                    L    A   D    A    D   D    D  D   D   D
@@ -146,10 +154,12 @@ POST       /media/modules/<int:module_id>/steps/<int:step_number>/pictures/<int:
 POST       /media/modules/<int:module_id>/steps/<int:step_number>/pictures/photo                      L    D   D    D    D   D    D  D   D   A
 POST       /media/modules/<int:module_id>/steps/<int:step_number>/pictures/pictogram                  L    D   D    D    D   D    D  D   D   A
 GET        /media/pictograms                                                                          L    D   D    D    A   a    D  D   D   A
+# Anna's photo: herself and staff of her unit; no case worker, consent or not.
 GET        /media/uploads/<int:upload_id>                                                             L    A   D    A    A   D    D  D   D   A
 GET        /media/uploads/<int:upload_id>/thumbnail                                                   L    A   D    A    A   D    D  D   D   A
 
 GET        /orders/                                                                                   L    D   D    D    D   D    A  A   a   D
+# Without consent the case worker still sees their order itself (status, dates), nothing more.
 GET        /orders/<int:placement_id>                                                                 L    D   D    D    D   D    A  A   D   D
 
 GET        /participants/                                                                             L    D   D    D    A   a    D  D   D   A
