@@ -466,8 +466,11 @@ def actor(request, database_template, tmp_path_factory):
     """One app, database and world per actor; pytest runs each actor's routes together."""
     name = request.param
     directory = tmp_path_factory.mktemp(f"matrix-{name.replace('-', '_')}")
-    # Every actor posts to the card and verification pages, more often than their limits allow.
-    limits = {"LOGIN_RATE_LIMIT": "10000 per minute", "VERIFY_RATE_LIMIT": "10000 per minute"}
+    # Every actor posts to the card and verification pages, more often than their limits
+    # allow; and each request starts from the session as it was at sign-in, so its idle time
+    # counts from then: a slow machine must not sign an actor out halfway through.
+    limits = {"LOGIN_RATE_LIMIT": "10000 per minute", "VERIFY_RATE_LIMIT": "10000 per minute",
+              "SESSION_IDLE_MINUTES": 24 * 60, "PARTICIPANT_MODE_IDLE_MINUTES": 24 * 60}
     with app_on_empty_database(database_template, directory, **limits) as app:
         app.test_client_class = IsolatedClient
         world = build_matrix_world(app, consent_in_force=name != "cw-")
