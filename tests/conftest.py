@@ -12,6 +12,7 @@ workshop's date is already tomorrow in UTC).
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import os
@@ -90,12 +91,14 @@ def _empty_postgres() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(database_template, tmp_path):
+@contextlib.contextmanager
+def app_on_empty_database(database_template: str, directory: Path, **config):
+    """An app on a database as the migrations left it, inside its app context: a copy of
+    the template in `directory` (SQLite), or the PostgreSQL database emptied."""
     if _using_postgres():
         uri = database_template
     else:
-        copy = tmp_path / "test.db"
+        copy = directory / "test.db"
         shutil.copyfile(database_template, copy)
         uri = f"sqlite:///{copy}"
     app = create_app({
@@ -103,6 +106,7 @@ def app(database_template, tmp_path):
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": uri,
         "SERVER_NAME": "movetrack.test",
+        **config,
     })
     with app.app_context():
         if _using_postgres():
@@ -110,6 +114,12 @@ def app(database_template, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_template, tmp_path):
+    with app_on_empty_database(database_template, tmp_path) as app:
+        yield app
 
 
 class IsolatedClient(FlaskClient):
