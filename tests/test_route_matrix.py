@@ -79,6 +79,8 @@ GET        /                                                                    
 GET,POST   /account/password                                                                          L    D   D    D    A   a    A  A   a   A
 
 GET        /admin/                                                                                    L    D   D    D    D   D    D  D   D   A
+GET        /admin/audit                                                                               L    D   D    D    D   D    D  D   D   A
+GET        /admin/audit.csv                                                                           L    D   D    D    D   D    D  D   D   A
 GET,POST   /admin/ordering-units                                                                      L    D   D    D    D   D    D  D   D   A
 GET,POST   /admin/ordering-units/<int:ordering_unit_id>/edit                                          L    D   D    D    D   D    D  D   D   A
 GET        /admin/sign-in-throttles                                                                   L    D   D    D    D   D    D  D   D   A
@@ -124,6 +126,7 @@ GET,POST   /follow-ups/<int:follow_up_id>                                       
 GET        /follow-ups/<int:follow_up_id>/pack                                                        L    D   D    D    A   D    D  D   D   A
 
 GET        /healthz                                                                                   a    A   a    A    A   a    A  A   a   A
+GET        /manifest.webmanifest                                                                      a    A   a    A    A   a    A  A   a   A
 
 POST       /language                                                                                  a    A   a    A    A   a    A  A   a   A
 
@@ -143,6 +146,7 @@ GET,POST   /login                                                               
 POST       /logout                                                                                    L    A   a    A    A   a    A  A   a   A
 
 GET        /me/                                                                                       L    A   a    A    D   D    D  D   D   D
+GET        /me/looks                                                                                  L    A   a    A    D   D    D  D   D   D
 # Only a tablet in participant mode has something to give back (on a card: 404).
 GET,POST   /me/give-back                                                                              L    D   D    A    D   D    D  D   D   D
 GET        /me/modules/<int:assignment_id>                                                            L    A   D    A    D   D    D  D   D   D
@@ -199,10 +203,20 @@ POST       /placements/<int:placement_id>/status                                
 GET        /placements/case-workers                                                                   L    D   D    D    A   a    D  D   D   A
 GET,POST   /placements/need-categories                                                                L    D   D    D    D   D    D  D   D   A
 GET,POST   /placements/need-categories/<int:category_id>/edit                                         L    D   D    D    D   D    D  D   D   A
+
+# Personal data (GDPR export and erasure): coordinators only.
+GET        /privacy/due                                                                               L    D   D    D    D   D    D  D   D   A
+GET        /privacy/participants/<int:participant_id>                                                 L    D   D    D    D   D    D  D   D   A
+POST       /privacy/participants/<int:participant_id>/erase                                           L    D   D    D    D   D    D  D   D   A
+GET        /privacy/participants/<int:participant_id>/export.json                                     L    D   D    D    D   D    D  D   D   A
+GET        /privacy/participants/<int:participant_id>/export.pdf                                      L    D   D    D    D   D    D  D   D   A
 GET,POST   /placements/new                                                                            L    D   D    D    A   a    D  D   D   A
 
 GET        /statistics/                                                                               L    D   D    D    a   a    a  a   a   a
 GET        /statistics/export.csv                                                                     L    D   D    D    a   a    a  a   a   a
+
+# The tablet's service worker script: public, like any static file, and holds no data.
+GET        /sw.js                                                                                     a    A   a    A    A   a    A  A   a   A
 
 GET,POST   /units/<int:unit_id>/placement-settings                                                    L    D   D    D    D   D    D  D   D   A
 GET        /units/<int:unit_id>/quality                                                               L    D   D    D    D   D    D  D   D   A
