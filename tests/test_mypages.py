@@ -390,3 +390,36 @@ def test_sessions_name_staff_with_a_prefix_and_the_session_generation(client, wo
     answer = client.get("/participants/")
     assert (answer.status_code == 200 and "Anna" in answer.text) is signed_in
     assert answer.headers.get("Location", "").startswith("/login") is not signed_in
+
+
+def test_signing_out_on_a_card_ends_a_copy_of_its_session_too(app, client, world):
+    """The card's session cookie, copied before sign-out (a shared tablet's browser profile,
+    a stolen cookie), opens nothing afterwards: the server ends the card's sessions."""
+    token = _issue(world)
+    _sign_in_with_pin(client, token)
+    copy = _copy_of_session(app, client)
+    assert copy.get("/me/").status_code == 200
+
+    client.post("/logout", data={"csrf_token": csrf_token(client.get(f"/me/modules/{world.anna_module.id}").text)})
+
+    assert copy.get("/me/").status_code == 302  # to sign-in, not Anna's page
+    again = _sign_in_with_pin(client, token)  # the card itself still works
+    assert again.headers["Location"] == "/me/" and client.get("/me/").status_code == 200
+
+
+def _copy_of_session(app, client):
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session", domain="movetrack.test").value,
+                    domain="movetrack.test")
+    return copy
+
+
+def test_signing_out_in_participant_mode_ends_the_supervisors_sessions(app, client, auth, world):
+    _hand_over(client, auth, world)
+    copy = _copy_of_session(app, client)
+    assert copy.get("/me/").status_code == 200
+
+    client.post("/logout", data={"csrf_token": csrf_token(client.get(f"/me/modules/{world.anna_module.id}").text)})
+
+    assert copy.get("/me/").status_code == 302
+    assert copy.get("/day/").status_code == 302  # nor the supervisor's own pages

@@ -38,7 +38,9 @@ def change_password(user: User, current: str, new: str) -> bool:
     return True
 
 
-def sign_out_everywhere(user: User) -> None:
-    """Signing out on one tablet also ends a session left open or remembered on another."""
+def sign_out_everywhere(user) -> None:
+    """Signing out on one tablet also ends a session left open or remembered on another.
+    `user` is a staff User or a signed-in participant (mypages.session), each of which
+    knows which sessions are theirs."""
     user.end_all_sessions()
     db.session.flush()

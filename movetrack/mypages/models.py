@@ -32,6 +32,9 @@ class ParticipantCredential(db.Model):
     card_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     # Goes up with every new card, and sessions carry it: an old card's session ends at once.
     generation: Mapped[int] = mapped_column(default=1)
+    # Goes up when the participant signs out: a copy of the session cookie taken before
+    # then opens nothing afterwards (as User.session_generation does for staff).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     pin_hash: Mapped[str | None] = mapped_column(sa.String(255))
     pictures_hash: Mapped[str | None] = mapped_column(sa.String(255))
     failed_attempts: Mapped[int] = mapped_column(default=0)

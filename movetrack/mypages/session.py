@@ -1,7 +1,8 @@
 """Who Flask-Login has signed in: a staff User ("u:12:3", the user's session generation
 last, so sign-out, a new password or a reset ends every session of theirs) or a
-participant on their card ("p:34:2", the card's generation last, so a session of a
-replaced card ends at once).
+participant on their card ("p:34:2:0": the card's generation, so a session of a replaced
+card ends at once, then the card's session generation, so signing out ends every session
+of the card).
 
 Participant mode: a supervisor hands their tablet to one participant. The session stays
 the supervisor's ("u:12:3") and also names the participant; until the supervisor's password
@@ -34,10 +35,21 @@ class SignedInParticipant(UserMixin):
         self.participant_id = participant.id
         self.staff_user = staff_user
         self._session_id = session_id
+        self.credential: ParticipantCredential | None = None
 
     @classmethod
     def on_card(cls, credential: ParticipantCredential) -> SignedInParticipant:
-        return cls(credential.participant, f"p:{credential.participant_id}:{credential.generation}")
+        signed_in = cls(credential.participant, _card_session_id(credential))
+        signed_in.credential = credential
+        return signed_in
+
+    def end_all_sessions(self) -> None:
+        """Signing out: in participant mode, every session of the supervisor who handed the
+        tablet over (as their own sign-out would); on a card, every session of the card."""
+        if self.staff_user is not None:
+            self.staff_user.end_all_sessions()
+        else:
+            self.credential.session_generation += 1
 
     def get_id(self) -> str:
         return self._session_id
@@ -60,6 +72,11 @@ def load_principal(session_id: str) -> User | SignedInParticipant | None:
     generation has passed (sign-out, a new password, a reset: User.get_id), is nobody."""
     kind, _, rest = session_id.partition(":")
     number, _, generation = rest.partition(":")
+    if kind == "p":
+        credential = db.session.get(ParticipantCredential, int(number)) if number.isdigit() else None
+        if credential is not None and session_id == _card_session_id(credential):
+            return SignedInParticipant.on_card(credential)
+        return None
     if not (number.isdigit() and generation.isdigit()):
         return None
     if kind == "u":
@@ -71,11 +88,11 @@ def load_principal(session_id: str) -> User | SignedInParticipant | None:
             return user
         participant = db.session.get(Participant, handed_to)
         return SignedInParticipant(participant, session_id, staff_user=user) if participant else None
-    if kind == "p":
-        credential = db.session.get(ParticipantCredential, int(number))
-        if credential is not None and credential.generation == int(generation):
-            return SignedInParticipant.on_card(credential)
     return None
+
+
+def _card_session_id(credential: ParticipantCredential) -> str:
+    return f"p:{credential.participant_id}:{credential.generation}:{credential.session_generation}"
 
 
 def hand_over(participant: Participant) -> None:
