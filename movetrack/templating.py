@@ -12,6 +12,7 @@ from movetrack.auth.policy import can, works_in_every_unit
 from movetrack.idempotency import new_request_key
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
+from movetrack.paging import page_url
 
 
 def htmx_script() -> dict:
@@ -54,6 +55,7 @@ def register_template_helpers(app: Flask) -> None:
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
             "weekday_name": weekday_name,
+            "page_url": page_url,
             "pictogram_url": pictogram_url,
             "pictogram_label": pictogram_label,
             "AREA_LABELS": AREA_LABELS,
