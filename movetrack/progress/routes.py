@@ -17,6 +17,7 @@ from movetrack.auth.policy import (
 from movetrack.clock import local_today
 from movetrack.idempotency import Saved
 from movetrack.mypages.queries import gap_to_talk_about, latest_self_rating, latest_self_steps, self_rating_of
+from movetrack.paging import cursor_from_request
 from movetrack.participants.models import Assignment
 from movetrack.progress import charts, queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
@@ -152,7 +153,7 @@ def _render_history(assignment: Assignment, correcting: Rating | None = None,
         "progress/history.html",
         assignment=assignment,
         participant=assignment.participant,
-        ratings=queries.history(assignment),
+        ratings=queries.history(assignment, cursor_from_request(queries.HISTORY_ORDER)),
         chart=_step_chart(assignment),
         current_step=queries.steps_on([assignment])[assignment.id],
         correcting=correcting,
