@@ -35,13 +35,21 @@ class Key:
     expression: sa.ColumnElement
     descending: bool = False
 
+    def _bound(self, value: Any) -> sa.BindParameter:
+        """The value as a parameter of the column's type (booleans compare as values too)."""
+        return sa.literal(value, self.expression.type)
+
+    def _equal(self, value: Any) -> sa.ColumnElement:
+        return self.expression == self._bound(value)
+
     def _beyond(self, value: Any, backwards: bool) -> sa.ColumnElement:
         later = self.descending == backwards  # ascending and going forward: greater
-        return self.expression > value if later else self.expression < value
+        return self.expression > self._bound(value) if later else self.expression < self._bound(value)
 
     def _from_or_beyond(self, value: Any, backwards: bool) -> sa.ColumnElement:
         later = self.descending == backwards
-        return self.expression >= value if later else self.expression <= value
+        bound = self._bound(value)
+        return self.expression >= bound if later else self.expression <= bound
 
     def ordering(self, backwards: bool) -> sa.ColumnElement:
         return self.expression.asc() if self.descending == backwards else self.expression.desc()
@@ -96,7 +104,7 @@ def _past(keys: Sequence[Key], cursor: Cursor) -> sa.ColumnElement:
     "k1 from v1" in front so the database can start its index scan at the bookmark."""
     alternatives = [
         sa.and_(
-            *(key.expression == value for key, value in zip(keys[:i], cursor.values[:i], strict=True)),
+            *(key._equal(value) for key, value in zip(keys[:i], cursor.values[:i], strict=True)),
             keys[i]._beyond(cursor.values[i], cursor.backwards),
         )
         for i in range(len(keys))

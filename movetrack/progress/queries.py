@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from movetrack.extensions import db
 from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPicture
-from movetrack.paging import Cursor, Key, Page, keyset_page
+from movetrack.paging import PAGE_SIZE, Cursor, Key, Page, keyset_page
 from movetrack.participants.models import Assignment, AssignmentStatus, Participant
 from movetrack.progress.models import Rating, RatingSource
 
@@ -121,7 +121,7 @@ HISTORY_ORDER = (
 )
 
 
-def history(assignment: Assignment, cursor: Cursor | None = None) -> Page:
+def history(assignment: Assignment, cursor: Cursor | None = None, size: int = PAGE_SIZE) -> Page:
     """One page of the assignment's ratings, newest first (keyset, served by the index
     ix_ratings_assignment_latest), each as (rating, the title its step had in the module
     version it was rated under): two statements however long the history."""
@@ -131,6 +131,7 @@ def history(assignment: Assignment, cursor: Cursor | None = None) -> Page:
         .options(orm.joinedload(Rating.rated_by), orm.joinedload(Rating.corrected_by)),
         HISTORY_ORDER,
         cursor,
+        size,
     )
     ratings = [row.Rating for row in page.rows]
     titles = step_titles({(rating.module_version_id, rating.step) for rating in ratings})
