@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from flask import request, url_for
 
 from movetrack.extensions import db
+from movetrack.input import fits_a_column
 
 PAGE_SIZE = 50
 LONGEST_CURSOR = 1000  # characters: a cursor holds a name and a few dates, never more
@@ -39,27 +40,34 @@ class Key:
         """The value as a parameter of the column's type (booleans compare as values too)."""
         return sa.literal(value, self.expression.type)
 
+    def _upwards(self, backwards: bool) -> bool:
+        """Whether a page reads this key upwards: ascending going forward, or descending
+        going back."""
+        return self.descending == backwards
+
     def _equal(self, value: Any) -> sa.ColumnElement:
         return self.expression == self._bound(value)
 
     def _beyond(self, value: Any, backwards: bool) -> sa.ColumnElement:
-        later = self.descending == backwards  # ascending and going forward: greater
-        return self.expression > self._bound(value) if later else self.expression < self._bound(value)
+        bound = self._bound(value)
+        return self.expression > bound if self._upwards(backwards) else self.expression < bound
 
     def _from_or_beyond(self, value: Any, backwards: bool) -> sa.ColumnElement:
-        later = self.descending == backwards
         bound = self._bound(value)
-        return self.expression >= bound if later else self.expression <= bound
+        return self.expression >= bound if self._upwards(backwards) else self.expression <= bound
 
     def ordering(self, backwards: bool) -> sa.ColumnElement:
-        return self.expression.asc() if self.descending == backwards else self.expression.desc()
+        return self.expression.asc() if self._upwards(backwards) else self.expression.desc()
 
     def read(self, value: Any) -> Any:
-        """A value from a cursor, as the column's type; ValueError if it is not one."""
+        """A value from a cursor, as the column's type and one the database can hold
+        (movetrack/input.py); ValueError if it is not."""
         kind = self.expression.type.python_type
         if kind in (dt.date, dt.datetime) and isinstance(value, str):
             return kind.fromisoformat(value)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(value)
+        if (kind is int and not fits_a_column(value)) or (kind is str and "\x00" in value):
             raise ValueError(value)
         return value
 

@@ -5,7 +5,9 @@ thousand rows, and Next / Previous walk every row once."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -146,7 +148,14 @@ def test_search_is_within_scope(client, sign_in, world):
     assert "Bertil" not in client.get("/participants/?search=bertil&state=all").text
 
 
-@pytest.mark.parametrize("cursor", ["not-a-cursor", "W10", "WyJhIl0", "x" * 5000, "WzEsMl0"])
+def _cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+
+
+@pytest.mark.parametrize("cursor", [
+    "not-a-cursor", "x" * 5000, _cursor([]), _cursor(["a"]), _cursor([1, 2]),
+    _cursor(["a", 10**30]), _cursor(["a\x00", 1]), _cursor(["a", True]), _cursor({"a": 1}),
+])
 def test_a_cursor_that_cannot_be_read_starts_from_the_beginning(client, sign_in, world, cursor):
     sign_in("handledare")
     for name in ("after", "before"):
@@ -182,6 +191,19 @@ def test_a_history_costs_the_same_queries_with_10_or_120_ratings(client, sign_in
     with_many, page = queries_and_page(client, url)
     assert with_ten == with_many <= MOST_QUERIES
     assert page.text.count('id="rating-') == 30 and 'rel="next"' in page.text
+
+
+@pytest.mark.parametrize("cursor", [
+    _cursor(["2026-01-01", "nonsense", 1]), _cursor(["9999-12-31", "0001-01-01T00:00:00", 10**12]),
+    _cursor([1, 2, 3]),
+])
+def test_a_history_cursor_that_cannot_be_read_starts_from_the_newest(
+    client, sign_in, world, cursor
+):
+    sign_in("handledare")
+    add_ratings(world, 3)
+    page = client.get(f"/day/assignments/{world.anna_module.id}/history", query_string={"after": cursor})
+    assert page.status_code == 200 and "Anteckning 2<" in page.text
 
 
 def test_a_history_pages_newest_first_through_every_rating(client, sign_in, world):
