@@ -13,6 +13,7 @@ from movetrack.idempotency import new_request_key
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
 from movetrack.offline.routes import service_worker_url
+from movetrack.paging import page_url
 
 
 def htmx_script() -> dict:
@@ -55,6 +56,7 @@ def register_template_helpers(app: Flask) -> None:
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,
             "weekday_name": weekday_name,
+            "page_url": page_url,
             "pictogram_url": pictogram_url,
             "pictogram_label": pictogram_label,
             "AREA_LABELS": AREA_LABELS,

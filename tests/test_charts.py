@@ -19,8 +19,9 @@ from movetrack.placements.models import PlacementStatus
 from movetrack.progress import charts
 from movetrack.progress.models import Rating
 from movetrack.progress.queries import baselines, steps_on
+from movetrack.progress.routes import CHART_POINTS
 from tests import factories
-from tests.helpers import count_queries
+from tests.helpers import count_queries, days_ago
 
 SVG = "{http://www.w3.org/2000/svg}"
 TABLE_ROW = re.compile(
@@ -219,13 +220,18 @@ def test_history_with_one_rating_draws_one_point_with_baseline_and_goal(client, 
     assert "Start: step 2" in page.text and "Goal: step 6" in page.text
 
 
-def test_history_with_200_ratings_is_bounded_and_draws_every_rating(client, auth, world):
+def test_history_with_200_ratings_is_bounded_and_draws_the_latest(client, auth, world):
+    """A tablet page stays under 60 KB (issue 14): the chart draws the latest ratings and
+    says so; every rating is in the paged list below it."""
     rate_days_back(world, {days: 1 + days % 10 for days in range(1, 201)})
     auth.login("handledare")
     page = client.get(history_url(world.anna_module))
     assert page.status_code == 200
     drawn = assert_svg_matches_table(page.text)
-    assert len(drawn) == 200
+    assert len(drawn) == CHART_POINTS
+    days = sorted(day for _, day, _, _ in drawn)
+    assert (days[0], days[-1]) == (days_ago(CHART_POINTS).isoformat(), days_ago(1).isoformat())
+    assert f"latest {CHART_POINTS} of 200 ratings" in page.text
     svg = chart_svg(page.text)
     assert svg.get("viewBox") == f"0 0 {charts.WIDTH} {charts.HEIGHT}" and svg.get("width") == "100%"
     assert len(date_labels(svg)) == charts.MAX_DATE_LABELS
@@ -251,7 +257,7 @@ def test_history_costs_the_same_queries_for_1_or_200_ratings(client, auth, world
     rate_days_back(world, {days: 1 + days % 10 for days in range(2, 201)})
     with count_queries() as many:
         page = client.get(history_url(world.anna_module))
-    assert page.status_code == 200 and len(assert_svg_matches_table(page.text)) == 200
+    assert page.status_code == 200 and len(assert_svg_matches_table(page.text)) == CHART_POINTS
     assert few.count == many.count
 
 

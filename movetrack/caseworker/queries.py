@@ -6,7 +6,7 @@ orders, modules or follow-ups there are; nothing a consent does not open is even
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -26,6 +26,7 @@ from movetrack.extensions import db
 from movetrack.followups.models import FollowUp
 from movetrack.followups.queries import next_follow_up, waiting
 from movetrack.modules.models import Module, ModuleArea, ModuleVersion
+from movetrack.paging import Cursor, Key, Page, keyset_page
 from movetrack.participants.models import Assignment
 from movetrack.placements.models import (
     OPEN_STATUSES,
@@ -55,9 +56,19 @@ def _next_follow_up_on() -> sa.ScalarSelect:
 
 
 
-def order_rows(user: User, state: str = OPEN, today: dt.date | None = None) -> list[OrderRow]:
-    """The case worker's orders in one statement, open ones first, newest first, each with
-    what its person shares now and, when anything is shared, the next follow-up's date."""
+ORDER_ORDER = (
+    Key(Placement.status.not_in(OPEN_STATUSES)),  # open ones first
+    Key(Placement.received_on, descending=True),
+    Key(Placement.id, descending=True),
+)
+
+
+def order_rows(
+    user: User, state: str = OPEN, cursor: Cursor | None = None, today: dt.date | None = None
+) -> Page:
+    """One page of the case worker's orders in one statement, open ones first, newest
+    first, each (an OrderRow) with what its person shares now and, when anything is
+    shared, the next follow-up's date."""
     today = today or local_today()
     any_consent = consent_exists(Placement.ordering_unit_id, Placement.participant_id, today)
     statement = (
@@ -67,18 +78,16 @@ def order_rows(user: User, state: str = OPEN, today: dt.date | None = None) -> l
             sa.case((any_consent, _next_follow_up_on()), else_=None).label("next_follow_up_on"),
         )
         .options(orm.joinedload(Placement.participant), orm.joinedload(Placement.unit))
-        .order_by(
-            Placement.status.not_in(OPEN_STATUSES), Placement.received_on.desc(), Placement.id.desc()
-        )
     )
     if state == OPEN:
         statement = statement.where(Placement.status.in_(OPEN_STATUSES))
     elif state == CLOSED:
         statement = statement.where(Placement.status.not_in(OPEN_STATUSES))
-    return [
-        OrderRow(row.Placement, shared_from(row), row.next_follow_up_on)
-        for row in db.session.execute(statement)
+    page = keyset_page(statement, ORDER_ORDER, cursor)
+    rows = [
+        OrderRow(row.Placement, shared_from(row), row.next_follow_up_on) for row in page.rows
     ]
+    return replace(page, rows=rows)
 
 
 def order_for_page(user: User, placement_id: int) -> Placement | None:

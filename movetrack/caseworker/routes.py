@@ -20,6 +20,7 @@ from movetrack.auth.policy import SHARE_LABELS, Kind, allowed, what_orderer_may_
 from movetrack.caseworker import queries
 from movetrack.caseworker.forms import OrderFilterForm
 from movetrack.consent import services as consent_services
+from movetrack.paging import cursor_from_request
 from movetrack.placements.models import OUTCOME_LABELS, PLACEMENT_STATUS_LABELS, PURPOSE_LABELS
 
 bp = Blueprint("caseworker", __name__, url_prefix="/orders")
@@ -39,9 +40,10 @@ LABELS = {
 @orderers_only
 def orders():
     form = OrderFilterForm(formdata=request.args)
-    rows = queries.order_rows(current_user, form.chosen_state())
-    audit.record_read(current_user, [row.placement.participant_id for row in rows])
-    return render_template("caseworker/orders.html", form=form, rows=rows, **LABELS)
+    cursor = cursor_from_request(queries.ORDER_ORDER)
+    page = queries.order_rows(current_user, form.chosen_state(), cursor)
+    audit.record_read(current_user, [row.placement.participant_id for row in page.rows])
+    return render_template("caseworker/orders.html", form=form, page=page, **LABELS)
 
 
 @bp.get("/<int:placement_id>")

@@ -116,7 +116,10 @@ class ParticipantFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    search = SearchField(_l("Search by name"), filters=[strip])
+    search = SearchField(
+        _l("Search by name"), filters=[strip],
+        validators=[Optional(), Length(max=NAME_MAX_LENGTH, message=TOO_LONG)],
+    )
     unit_id = _id_select(_l("Unit"))
     workstation_id = _id_select(_l("Workstation"))
     state = SelectField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -14,7 +14,9 @@ from movetrack.auth.models import User
 from movetrack.auth.policy import participants_in_scope
 from movetrack.extensions import db
 from movetrack.modules.models import Module, ModuleArea, ModuleVersion
+from movetrack.names import folded
 from movetrack.org.models import Workstation
+from movetrack.paging import Cursor, Key, Page, count, keyset_page
 from movetrack.participants.models import Assignment, AssignmentStatus, Participant
 from movetrack.progress.models import Rating
 from movetrack.progress.queries import counting_ratings
@@ -52,26 +54,30 @@ def _last_rating_date() -> sa.ScalarSelect:
     )
 
 
+PARTICIPANT_ORDER = (Key(Participant.sort_name), Key(Participant.id))
+
+
+@dataclass(frozen=True)
+class ParticipantList:
+    page: Page  # of ParticipantRow
+    total: int
+
+
 def participant_rows(
     user: User,
+    cursor: Cursor | None = None,
     search: str | None = None,
     unit_id: int | None = None,
     workstation_id: int | None = None,
     state: str = ACTIVE,
-) -> list[ParticipantRow]:
-    """The list page in one statement: people in scope with their counts, by display name."""
-    statement = (
-        participants_in_scope(user)
-        .add_columns(_active_module_count(), _last_rating_date())
-        .options(orm.joinedload(Participant.unit), orm.joinedload(Participant.workstation))
-        .order_by(sa.func.coalesce(Participant.preferred_name, Participant.name), Participant.id)
-    )
+) -> ParticipantList:
+    """One page of the list by name, people in scope with their counts, and how many
+    match in all: two statements however many people there are. The search is "contains"
+    on both names, case and accents ignored (movetrack/names.py)."""
+    statement = participants_in_scope(user)
     if search:
         statement = statement.where(
-            sa.or_(
-                Participant.name.icontains(search, autoescape=True),
-                Participant.preferred_name.icontains(search, autoescape=True),
-            )
+            Participant.search_name.contains(folded(search), autoescape=True)
         )
     if unit_id is not None:
         statement = statement.where(Participant.unit_id == unit_id)
@@ -81,7 +87,15 @@ def participant_rows(
         statement = statement.where(Participant.active.is_(True))
     elif state == INACTIVE:
         statement = statement.where(Participant.active.is_(False))
-    return [ParticipantRow(*row) for row in db.session.execute(statement)]
+    page = keyset_page(
+        statement.add_columns(_active_module_count(), _last_rating_date()).options(
+            orm.joinedload(Participant.unit), orm.joinedload(Participant.workstation)
+        ),
+        PARTICIPANT_ORDER,
+        cursor,
+    )
+    rows = [ParticipantRow(*row[:3]) for row in page.rows]
+    return ParticipantList(replace(page, rows=rows), count(statement))
 
 
 def workstations_of(unit_ids: Iterable[int], keep_id: int | None = None) -> list[Workstation]:

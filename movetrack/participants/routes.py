@@ -18,6 +18,7 @@ from movetrack.auth.policy import (
     units_in_scope,
 )
 from movetrack.clock import local_today
+from movetrack.paging import cursor_from_request
 from movetrack.participants import queries, services
 from movetrack.participants.forms import (
     STATUS_ACTIONS,
@@ -48,9 +49,10 @@ def index():
     units = units_in_scope(current_user)
     form = ParticipantFilterForm(formdata=request.args)
     form.offer_places(units, queries.workstations_of(unit.id for unit in units))
-    rows = queries.participant_rows(current_user, **form.filters())
-    audit.record_read(current_user, [row.participant for row in rows])
-    return render_template("participants/index.html", form=form, rows=rows)
+    cursor = cursor_from_request(queries.PARTICIPANT_ORDER)
+    listed = queries.participant_rows(current_user, cursor, **form.filters())
+    audit.record_read(current_user, [row.participant for row in listed.page.rows])
+    return render_template("participants/index.html", form=form, listed=listed)
 
 
 def _offer_places(form: ParticipantForm, participant: Participant | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -17,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from movetrack.extensions import db
 from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPicture
+from movetrack.paging import PAGE_SIZE, Cursor, Key, Page, keyset_page
 from movetrack.participants.models import Assignment, AssignmentStatus, Participant
 from movetrack.progress.models import Rating, RatingSource
 
@@ -112,19 +114,31 @@ def counted_steps(assignment_ids: Iterable[int]) -> dict[int, list[tuple[dt.date
     return points
 
 
-def history(assignment: Assignment) -> list[tuple[Rating, str | None]]:
-    """Every rating of the assignment, newest first, each with the title its step had in
-    the module version it was rated under (two queries however long the history)."""
-    ratings = list(
-        db.session.scalars(
-            sa.select(Rating)
-            .where(Rating.assignment_id == assignment.id)
-            .options(orm.joinedload(Rating.rated_by), orm.joinedload(Rating.corrected_by))
-            .order_by(Rating.rated_on.desc(), Rating.recorded_at.desc(), Rating.id.desc())
-        )
+HISTORY_ORDER = (
+    Key(Rating.rated_on, descending=True),
+    Key(Rating.recorded_at, descending=True),
+    Key(Rating.id, descending=True),
+)
+
+
+def history(assignment: Assignment, cursor: Cursor | None = None, size: int = PAGE_SIZE) -> Page:
+    """One page of the assignment's ratings, newest first (keyset, served by the index
+    ix_ratings_assignment_latest), each as (rating, the title its step had in the module
+    version it was rated under): two statements however long the history."""
+    page = keyset_page(
+        sa.select(Rating)
+        .where(Rating.assignment_id == assignment.id)
+        .options(orm.joinedload(Rating.rated_by), orm.joinedload(Rating.corrected_by)),
+        HISTORY_ORDER,
+        cursor,
+        size,
     )
+    ratings = [row.Rating for row in page.rows]
     titles = step_titles({(rating.module_version_id, rating.step) for rating in ratings})
-    return [(rating, titles.get((rating.module_version_id, rating.step))) for rating in ratings]
+    return replace(
+        page,
+        rows=[(rating, titles.get((rating.module_version_id, rating.step))) for rating in ratings],
+    )
 
 
 def step_titles(version_steps: set[tuple[int, int]]) -> dict[tuple[int, int], str]:

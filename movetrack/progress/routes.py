@@ -17,6 +17,7 @@ from movetrack.auth.policy import (
 from movetrack.clock import local_today
 from movetrack.idempotency import Saved
 from movetrack.mypages.queries import gap_to_talk_about, latest_self_rating, latest_self_steps, self_rating_of
+from movetrack.paging import cursor_from_request
 from movetrack.participants.models import Assignment
 from movetrack.progress import charts, queries, services
 from movetrack.progress.forms import CorrectionForm, RatingForm, agreed_value
@@ -137,24 +138,39 @@ def fix(assignment_id: int, rating_id: int):
     return _answer_saved(assignment, saved)
 
 
-def _step_chart(assignment: Assignment) -> charts.StepChart:
-    """The module's step over time: the staff ratings that count, baseline and goal."""
-    return charts.step_chart(
-        queries.counted_steps([assignment.id])[assignment.id],
+# The history's chart draws the latest ratings that count, not all: each is a marker and a
+# row of the chart's table, and a tablet page stays under 60 KB (issue 14). Every rating
+# is in the paged list below the chart.
+CHART_POINTS = 50
+HISTORY_PAGE = 30  # ratings a page: a row is about 600 bytes, with its labels for the cards
+
+
+def _step_chart(assignment: Assignment) -> tuple[charts.StepChart, int]:
+    """The module's step over time (the latest CHART_POINTS ratings that count), baseline
+    and goal; and how many ratings count in all."""
+    counted = queries.counted_steps([assignment.id])[assignment.id]
+    chart = charts.step_chart(
+        counted[-CHART_POINTS:],
         baseline=queries.baselines([assignment])[assignment.id],
         goal=assignment.goal_step,
     )
+    return chart, len(counted)
 
 
 def _render_history(assignment: Assignment, correcting: Rating | None = None,
                     form: CorrectionForm | None = None, status: int = 200, error=None):
     audit.record_read(current_user, assignment.participant_id)
+    chart, counted = _step_chart(assignment)
     return render_template(
         "progress/history.html",
         assignment=assignment,
         participant=assignment.participant,
-        ratings=queries.history(assignment),
-        chart=_step_chart(assignment),
+        ratings=queries.history(
+            assignment, cursor_from_request(queries.HISTORY_ORDER), size=HISTORY_PAGE
+        ),
+        chart=chart,
+        counted=counted,
+        CHART_POINTS=CHART_POINTS,
         current_step=queries.steps_on([assignment])[assignment.id],
         correcting=correcting,
         form=form,
