@@ -108,7 +108,10 @@ def register_cli(app: Flask) -> None:
     from movetrack.demo import demo_command
     from movetrack.i18n import translate_cli
     from movetrack.modules.cli import modules_cli
+    from movetrack.scale.cli import bench_command, generate_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(modules_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(generate_command)
+    app.cli.add_command(bench_command)
