@@ -12,26 +12,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class days_between(FunctionElement):
-    """later − earlier in whole days (an integer)."""
-
-    type = sa.Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between)
-def _days_between(element, compiler, **kw):
-    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"({later} - {earlier})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
 class next_day(FunctionElement):
     """The day after a date."""
 
@@ -63,12 +43,6 @@ def calendar(first: dt.date, last: dt.date, name: str = "calendar") -> sa.CTE:
     return days.union_all(
         sa.select(next_day(days.c.day).label("day")).where(days.c.day < date_literal(last))
     )
-
-
-def month_key(date_column) -> sa.ColumnElement[int]:
-    """A month as one integer, year * 100 + month (202611), for grouping by month."""
-    return (sa.cast(sa.extract("year", date_column), sa.Integer) * 100
-            + sa.cast(sa.extract("month", date_column), sa.Integer))
 
 
 def weekday_of(date_column) -> sa.ColumnElement[int]:
