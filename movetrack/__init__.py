@@ -64,8 +64,11 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    init_security(app)
+    # The unit of work first: Flask runs after_request functions last-registered first, so
+    # the commit comes after security's headers, which ask whether someone is signed in
+    # (after the commit that would reload the expired user: one more query per page).
     init_unit_of_work(app)
+    init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:

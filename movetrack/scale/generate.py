@@ -19,7 +19,10 @@ inserted, so the append-only triggers never fire.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
+import itertools
 import random
 import sys
 import uuid
@@ -105,10 +108,19 @@ STEP_CHANGES = (0, 0, 1, 1, 1, 1, 2, -1)  # mostly a step up, sometimes a setbac
 
 
 def weighted(rng: random.Random, odds):
+    """One of the values, as likely as its weight (random.choices without its per-call set-up,
+    which the millions of attendance rows would feel)."""
+    values, bounds = _cumulative(odds)
+    return values[bisect.bisect_right(bounds, rng.random() * bounds[-1])]
+
+
+@functools.cache
+def _cumulative(odds) -> tuple[tuple, list[float]]:
     values, weights = zip(*odds, strict=True)
-    return rng.choices(values, weights)[0]
+    return values, list(itertools.accumulate(weights))
 
 
+@functools.cache
 def instant(day: dt.date, hour: int) -> dt.datetime:
     """A generated moment: the day at the hour in the workshop's zone (never the clock)."""
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=ZONE).astimezone(dt.UTC)
@@ -154,7 +166,9 @@ class Rows:
         written = 0
         for model, rows in self.tables.items():
             if rows:
-                db.session.execute(sa.insert(model), rows)
+                # Core, not the ORM's bulk insert: that one leaves out None values, so rows
+                # with NULLs in different columns would go one small batch after another.
+                db.session.execute(model.__table__.insert(), rows)
                 written += len(rows)
         return written
 
@@ -453,10 +467,10 @@ class Story:
                              request_key=uuid.UUID(int=rng.getrandbits(128), version=4))
 
     def _steps(self, start: dt.date, last_day: dt.date, baseline: int) -> Iterator[tuple[dt.date, int]]:
-        """About every ten days a rating: mostly a step up, sometimes the same, now and then back."""
+        """About every eight days a rating: mostly a step up, sometimes the same, now and then back."""
         rng = self.rng
         step, day = baseline, start
-        while (day := day + dt.timedelta(days=rng.randint(4, 16))) <= last_day:
+        while (day := day + dt.timedelta(days=rng.randint(3, 14))) <= last_day:
             step = max(1, min(10, step + rng.choice(STEP_CHANGES)))
             yield day, step
 
