@@ -18,6 +18,7 @@ for the participant it signs in as), so point it at databases made for it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 import sys
 import time
@@ -109,13 +110,19 @@ class Measured:
     status: int
     queries: int
     bytes: int
-    seconds: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)  # wall clock: the server time
+    cpu_seconds: list[float] = field(default_factory=list)  # this process's CPU time
 
     def summary(self) -> dict:
+        if not self.seconds:
+            return {"status": self.status, "queries": self.queries, "bytes": self.bytes}
         ms = sorted(1000 * s for s in self.seconds)
-        timed = {"median_ms": round(statistics.median(ms), 1),
-                 "p95_ms": round(ms[min(len(ms) - 1, int(0.95 * len(ms)))], 1)} if ms else {}
-        return {"status": self.status, "queries": self.queries, "bytes": self.bytes, **timed}
+        return {"status": self.status, "queries": self.queries, "bytes": self.bytes,
+                "median_ms": round(statistics.median(ms), 1),
+                "p95_ms": round(ms[min(len(ms) - 1, math.ceil(0.95 * len(ms)) - 1)], 1),
+                # On a shared machine the wall clock includes waiting for a core; the CPU
+                # time (Python's; the database's own work is not in it) shows what is ours.
+                "cpu_median_ms": round(1000 * statistics.median(self.cpu_seconds), 1)}
 
 
 def bench_app(url: str):
@@ -204,7 +211,7 @@ def measure_scale(url: str, repeat: int, label: str, timed: bool = True) -> dict
     with click.progressbar(PAGES, label=f"{label}: pages", file=sys.stderr,
                            item_show_func=lambda p: p.name if p else "") as bar:
         for page in bar:
-            pages[page.name] = _measure(clients[page.who], page, subjects, repeat if timed else 1).summary()
+            pages[page.name] = _measure(clients[page.who], page, subjects, repeat if timed else 0).summary()
     return {"ratings": subjects.ratings, "pages": pages}
 
 
@@ -213,13 +220,13 @@ def _measure(client, page: Page, subjects: Subjects, repeat: int) -> Measured:
     for _run in range(repeat + 1):
         request = page.request(subjects)
         with count_queries(subjects.engine) as counted:
-            began = time.perf_counter()
+            began, cpu = time.perf_counter(), time.process_time()
             answer = client.open(**request)
-            seconds = time.perf_counter() - began
-        runs.append((answer.status_code, counted.count, len(answer.get_data()), seconds))
-    status, queries, size, _seconds = runs[-1]
+            seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+        runs.append((answer.status_code, counted.count, len(answer.get_data()), seconds, cpu))
+    status, queries, size, *_ = runs[-1]
     # The first run is the warm-up (templates compiled, caches filled): not timed.
-    return Measured(status, queries, size, [seconds for *_, seconds in runs[1:]])
+    return Measured(status, queries, size, [run[3] for run in runs[1:]], [run[4] for run in runs[1:]])
 
 
 def budgets(small: dict, large: dict | None) -> list[dict]:
