@@ -48,27 +48,31 @@ def load(participants: int, years: int, seed: int) -> tuple[dict, float]:
 @click.option("--years", default=5, show_default=True, help="Years of history at the large scale.")
 @click.option("--seed", default=1, show_default=True)
 @click.option("--repeat", default=15, show_default=True, help="Timed requests per page.")
-def bench_command(smoke, small_url, large_url, small_participants, large_participants, years, seed, repeat):
+@click.option("--prepare", is_flag=True, help="Migrate and fill the given (empty) databases first.")
+def bench_command(smoke, small_url, large_url, small_participants, large_participants, years, seed, repeat,
+                  prepare):
     """Time every budgeted page at a small and a large scale; print JSON with the ratios.
     Exits 1 when a page does not answer or a query-count budget fails."""
-    from movetrack.scale.bench import budgets, measure_scale, prepare, ratios
+    from movetrack.scale import bench
+
+    def ready(url: str | None, scale: str, participants: int, span: int) -> str:
+        """The URL given, else a fresh SQLite file; migrated and filled when it is new."""
+        if url and not prepare:
+            return url
+        url = url or f"sqlite:///{scratch}/{scale}.db"
+        click.echo(f"preparing the {scale} scale", err=True)
+        bench.prepare(url, participants, span, seed)
+        return url
 
     with tempfile.TemporaryDirectory(prefix="movetrack-bench-") as scratch:
-        if not small_url:
-            small_url = f"sqlite:///{scratch}/small.db"
-            click.echo("preparing the small scale", err=True)
-            prepare(small_url, small_participants, 1, seed)
-        small = measure_scale(small_url, repeat, "small", timed=not smoke)
+        small = bench.measure_scale(ready(small_url, "small", small_participants, 1), repeat, "small",
+                                    timed=not smoke)
         large = None
         if not smoke:
-            if not large_url:
-                large_url = f"sqlite:///{scratch}/large.db"
-                click.echo("preparing the large scale", err=True)
-                prepare(large_url, large_participants, years, seed)
-            large = measure_scale(large_url, repeat, "large")
-    checks = budgets(small, large)
+            large = bench.measure_scale(ready(large_url, "large", large_participants, years), repeat, "large")
+    checks = bench.budgets(small, large)
     failed = [check for check in checks if not check["ok"]]
-    result = {"small": small, "large": large, "ratios": ratios(small, large) if large else None,
+    result = {"small": small, "large": large, "ratios": bench.ratios(small, large) if large else None,
               "budgets_failed": failed, "budgets_checked": len(checks)}
     click.echo(json.dumps(result, indent=2, ensure_ascii=False))
     if any(check["decides_exit"] for check in failed):

@@ -140,6 +140,12 @@ class Ids:
         self._next[table.name] += 1
         return self._next[table.name] - 1
 
+    @staticmethod
+    def analyse() -> None:
+        """Fresh planner statistics: the bulk load made every table many times larger, and a
+        plan chosen for a near-empty table (before autovacuum gets to it) can take minutes."""
+        db.session.execute(sa.text("ANALYZE"))
+
     def move_sequences(self) -> None:
         """PostgreSQL hands out ids from a sequence, which explicit ids do not advance."""
         if db.session.get_bind().dialect.name != "postgresql":
@@ -203,6 +209,7 @@ def generate(participants: int, years: int, seed: int, progress: Callable[[int],
         progress(min(CHUNK, participants - first))
     ids.move_sequences()
     counts["certificates"] = issue_certificates(rng, story.left)
+    ids.analyse()
     return counts
 
 

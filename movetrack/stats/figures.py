@@ -278,8 +278,11 @@ def attendance(user: User, period: Period, filters: Filters, today: dt.date) -> 
     facts = (
         placement_facts(user, filters, present.label("present"))
         .join(days, days.c.placement_id == Placement.id)
+        # The period's bounds are implied by `on_date == day`; said, they let the
+        # database read the period's attendance by date instead of all of it.
         .outerjoin(Attendance, sa.and_(Attendance.placement_id == days.c.placement_id,
-                                       Attendance.on_date == days.c.day))
+                                       Attendance.on_date == days.c.day,
+                                       Attendance.on_date.between(period.first, min(period.last, today))))
     )
     groups = grouped_three_ways(facts, scheduled=count_all,
                       present_days=lambda f: sa.func.sum(f.c.present)).get((), {})
