@@ -1,9 +1,13 @@
 """The figures of MOVE.md §5, computed in the database.
 
-Every figure is one statement, whatever the amount of data: counts, sums and distinct
-people are SQL aggregates, grouped three ways at once (everyone, by gender, by age
-band) with UNION ALL; a median or p90 reads one sorted list of values per figure and
-picks the middle or the ⌈0.9·n⌉-th. Each cell also carries how many people it
+The page takes a fixed number of statements, whatever the amount of data. The counts of
+placements (flow, outflow by outcome, the monthly series) and the spreads (lead time,
+time in activity) come from one read of the placements touching the period (a few
+thousand short rows for a large municipality's year) counted in Python with the same
+conditions; the figures that aggregate many rows per placement (moved up, attendance)
+are SQL aggregates grouped three ways at once (everyone, by gender, by age band) with
+UNION ALL; the gain tables share one read of the modules' gains. A median or p90 picks
+the middle or the ⌈0.9·n⌉-th of one sorted list. Each cell also carries how many people it
 describes, so small numbers can be hidden (stats/suppression.py). The grouping itself is
 stats/grouping.py.
 
