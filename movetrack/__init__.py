@@ -64,8 +64,11 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    init_security(app)
+    # The unit of work first: Flask runs after_request functions last-registered first, so
+    # the commit comes after security's headers, which ask whether someone is signed in
+    # (after the commit that would reload the expired user: one more query per page).
     init_unit_of_work(app)
+    init_security(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -111,8 +114,11 @@ def register_cli(app: Flask) -> None:
     from movetrack.i18n import translate_cli
     from movetrack.modules.cli import modules_cli
     from movetrack.privacy.cli import erase_expired_command
+    from movetrack.scale.cli import bench_command, generate_command
 
     app.cli.add_command(demo_command)
     app.cli.add_command(modules_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(erase_expired_command)
+    app.cli.add_command(generate_command)
+    app.cli.add_command(bench_command)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "movetrack"
 POLICY = PACKAGE / "auth" / "policy"
-# The Role enum with its labels and database check, and the demo's accounts (data, not a
-# decision) name roles; everything else asks the policy.
-NAMES_ROLES = {PACKAGE / "auth" / "models.py", PACKAGE / "demo.py"}
+# The Role enum with its labels and database check, and the accounts the demo and the
+# scale generator make (data, not a decision) name roles; everything else asks the policy.
+NAMES_ROLES = {PACKAGE / "auth" / "models.py", PACKAGE / "demo.py", PACKAGE / "scale" / "generate.py"}
 
 ROLE_VALUES = r"['\"](?:admin|supervisor|orderer|participant)['\"]"
 COMPARED = r"\s*(?:==|!=|\bin\b|\bnot\s+in\b)\s*"

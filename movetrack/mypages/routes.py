@@ -114,9 +114,7 @@ def looks():
 
 def _own_assignment(assignment_id: int) -> Assignment:
     """One of the participant's own modules; any other id is a 404 (scope answers)."""
-    assignment = assignment_or_404(current_user, assignment_id)
-    progress_queries.load_steps_with_pictures(assignment.module.current_version)
-    return assignment
+    return assignment_or_404(current_user, assignment_id, *progress_queries.with_steps_and_pictures())
 
 
 def _render_module(assignment: Assignment, form: SelfRatingForm, error=None, status: int = 200):

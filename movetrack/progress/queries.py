@@ -199,17 +199,16 @@ def active_assignment_ids(participant_ids: Iterable[int]) -> dict[int, list[int]
     return found
 
 
-def load_steps_with_pictures(version: ModuleVersion) -> None:
-    """The version's ten steps and their pictures, loaded in one round trip."""
-    db.session.scalars(
-        sa.select(ModuleVersion)
-        .where(ModuleVersion.id == version.id)
-        .options(
-            orm.selectinload(ModuleVersion.steps)
-            .selectinload(ModuleStep.pictures)
-            .selectinload(StepPicture.upload)
-        )
-    ).one()
+def with_steps_and_pictures() -> tuple:
+    """Loader options for an assignment shown as the step picker: its participant and its
+    module's current version joined in the same statement, then the ten steps and their
+    pictures in one round trip each (no lazy load per step, whatever the page touches)."""
+    return (
+        orm.joinedload(Assignment.participant),
+        orm.joinedload(Assignment.module).joinedload(Module.current_version)
+        .selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures)
+        .selectinload(StepPicture.upload),
+    )
 
 
 def rating_of(assignment: Assignment, rating_id: int) -> Rating | None:

@@ -46,9 +46,7 @@ def participant_modules(participant_id: int):
 
 
 def _assignment_with_steps(assignment_id: int) -> Assignment:
-    assignment = assignment_or_404(current_user, assignment_id)
-    queries.load_steps_with_pictures(assignment.module.current_version)
-    return assignment
+    return assignment_or_404(current_user, assignment_id, *queries.with_steps_and_pictures())
 
 
 def _render_rating_panel(assignment: Assignment, form: RatingForm | CorrectionForm,

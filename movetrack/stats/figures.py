@@ -1,9 +1,13 @@
 """The figures of MOVE.md §5, computed in the database.
 
-Every figure is one statement, whatever the amount of data: counts, sums and distinct
-people are SQL aggregates, grouped three ways at once (everyone, by gender, by age
-band) with UNION ALL; a median or p90 reads one sorted list of values per figure and
-picks the middle or the ⌈0.9·n⌉-th. Each cell also carries how many people it
+The page takes a fixed number of statements, whatever the amount of data. The counts of
+placements (flow, outflow by outcome, the monthly series) and the spreads (lead time,
+time in activity) come from one read of the placements touching the period (a few
+thousand short rows for a large municipality's year) counted in Python with the same
+conditions; the figures that aggregate many rows per placement (moved up, attendance)
+are SQL aggregates grouped three ways at once (everyone, by gender, by age band) with
+UNION ALL; the gain tables share one read of the modules' gains. A median or p90 picks
+the middle or the ⌈0.9·n⌉-th of one sorted list. Each cell also carries how many people it
 describes, so small numbers can be hidden (stats/suppression.py). The grouping itself is
 stats/grouping.py.
 
@@ -25,7 +29,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from movetrack.attendance.models import PRESENT_STATUSES, Attendance
+from movetrack.attendance.queries import STARTED_STATUSES
 from movetrack.auth.models import User
+from movetrack.extensions import db
 from movetrack.followups.models import FollowUp, FollowUpKind
 from movetrack.modules.models import AREA_KEYS, Module, ModuleArea
 from movetrack.participants.models import Assignment
@@ -43,16 +49,15 @@ from movetrack.stats.grouping import (
     cells_of,
     count_all,
     count_row,
-    counts_of,
+    grouped_in_python,
     grouped_three_ways,
     placement_facts,
-    spread_rows,
+    spread_of,
     started_by,
     within,
 )
 from movetrack.stats.period import Filters, Period
 from movetrack.stats.scheduled import scheduled_days
-from movetrack.stats.sqldates import days_between, month_key
 
 COUNTED_OUTCOMES = tuple(o for o in Outcome if o != Outcome.REGISTERED_BY_MISTAKE)
 
@@ -60,14 +65,57 @@ COUNTED_OUTCOMES = tuple(o for o in Outcome if o != Outcome.REGISTERED_BY_MISTAK
 # --- the figures ---------------------------------------------------------------------------
 
 
-def flow(user: User, period: Period, filters: Filters) -> Table:
+def placements_touching(user: User, period: Period, filters: Filters) -> list[Placed]:
+    """One row per counted placement in scope and filter that the flow, the outflow, the
+    monthly series or the spreads can count: received, started or ended in P, or started
+    by L and not ended before P (active on some day of it). One statement; a year of a
+    large municipality is a few thousand short rows, counted in Python below with the
+    same conditions the SQL had (grouping.grouped_in_python)."""
+    touches = sa.or_(
+        within(Placement.received_on, period), within(Placement.start_date, period),
+        within(Placement.end_date, period),
+        sa.and_(started_by(period.last),
+                sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.first)),
+    )
+    return [Placed(*row) for row in db.session.execute(placement_facts(
+        user, filters, Placement.received_on, Placement.start_date, Placement.end_date,
+        Placement.status, Placement.exit_outcome, where=[touches],
+    ))]
+
+
+@dataclass(frozen=True)
+class Placed:
+    participant_id: int
+    gender: str
+    band: str
+    received_on: dt.date
+    start_date: dt.date | None
+    end_date: dt.date | None
+    status: str
+    exit_outcome: Outcome | None
+
+    def active_on(self, day: dt.date) -> bool:
+        """grouping.active_on: started on or before the day and not ended before it."""
+        return (self.status in STARTED_STATUSES and self.start_date is not None
+                and self.start_date <= day and (self.end_date is None or self.end_date >= day))
+
+
+def _within(day: dt.date | None, period: Period) -> bool:
+    return day is not None and period.first <= day <= period.last
+
+
+def _counts(placed: list[Placed], keep) -> dict:
+    return grouped_in_python(placed, keep=keep).get((), {})
+
+
+def flow(user: User, period: Period, filters: Filters, placed: list[Placed] | None = None) -> Table:
     """Inflow, starts, outflow, share to work or studies, active at period end."""
-    inflow = counts_of(user, filters, [within(Placement.received_on, period)])
-    starts = counts_of(user, filters, [within(Placement.start_date, period)])
-    ended = [within(Placement.end_date, period)]
-    outflow = counts_of(user, filters, ended)
-    to_work = counts_of(user, filters, ended + [Placement.exit_outcome.in_(WORK_OR_STUDIES)])
-    active = counts_of(user, filters, [active_on(period.last)])
+    placed = placements_touching(user, period, filters) if placed is None else placed
+    inflow = _counts(placed, lambda p: _within(p.received_on, period))
+    starts = _counts(placed, lambda p: _within(p.start_date, period))
+    outflow = _counts(placed, lambda p: _within(p.end_date, period))
+    to_work = _counts(placed, lambda p: _within(p.end_date, period) and p.exit_outcome in WORK_OR_STUDIES)
+    active = _counts(placed, lambda p: p.active_on(period.last))
     outflow_row = count_row("outflow", outflow)
     # The count to work or studies is not shown (outflow minus it could be a small
     # number); its share is, unless that could be worked out (suppression.py).
@@ -91,14 +139,10 @@ def share_row(key: str, part: Row, whole: Row) -> Row:
     ], kind="share")
 
 
-def outflow_by_outcome(user: User, period: Period, filters: Filters) -> Table:
-    grouped = grouped_three_ways(
-        placement_facts(user, filters, Placement.exit_outcome.label("outcome"),
-               where=[within(Placement.end_date, period)]),
-        ("outcome",), n=count_all,
-    )
-    return _by_code_table("outflow_by_outcome", grouped, COUNTED_OUTCOMES,
-                          counts_of(user, filters, [within(Placement.end_date, period)]))
+def outflow_by_outcome(placed: list[Placed], period: Period) -> Table:
+    ended = lambda p: _within(p.end_date, period)  # noqa: E731
+    grouped = grouped_in_python(placed, key=lambda p: (p.exit_outcome,), keep=ended)
+    return _by_code_table("outflow_by_outcome", grouped, COUNTED_OUTCOMES, _counts(placed, ended))
 
 
 def _by_code_table(key: str, grouped: dict, codes: Iterable, totals: dict) -> Table:
@@ -108,75 +152,57 @@ def _by_code_table(key: str, grouped: dict, codes: Iterable, totals: dict) -> Ta
 
 def after_exit(user: User, period: Period, filters: Filters) -> Table:
     """Placements ended in P whose 3-month after-exit follow-up is recorded, by what the
-    person is doing then."""
+    person is doing then (one statement: the rows, grouped here)."""
     recorded = sa.and_(FollowUp.placement_id == Placement.id,
                        FollowUp.kind == FollowUpKind.AFTER_EXIT,
                        FollowUp.activity_after_exit.is_not(None))
-    facts = placement_facts(
+    facts = db.session.execute(placement_facts(
         user, filters, FollowUp.activity_after_exit.label("activity"),
         where=[within(Placement.end_date, period)],
-    ).join(FollowUp, recorded)
-    grouped = grouped_three_ways(facts, ("activity",), n=count_all)
-    totals = grouped_three_ways(placement_facts(user, filters, where=[within(Placement.end_date, period)])
-                      .join(FollowUp, recorded), n=count_all).get((), {})
-    return _by_code_table("after_exit", grouped, COUNTED_OUTCOMES, totals)
+    ).join(FollowUp, recorded)).all()
+    grouped = grouped_in_python(facts, key=lambda fact: (fact.activity,))
+    return _by_code_table("after_exit", grouped, COUNTED_OUTCOMES, grouped_in_python(facts).get((), {}))
 
 
-def monthly_series(user: User, period: Period, filters: Filters) -> list[Table]:
+def monthly_series(placed: list[Placed], period: Period) -> list[Table]:
     """Inflow and outflow per month (adding up to the period's), and active at each
     month's end (the period's last day for its last month)."""
     months = period.month_ends()
-    inflow = grouped_three_ways(placement_facts(user, filters, month_key(Placement.received_on).label("month"),
-                             where=[within(Placement.received_on, period)]), ("month",), n=count_all)
-    outflow = grouped_three_ways(placement_facts(user, filters, month_key(Placement.end_date).label("month"),
-                              where=[within(Placement.end_date, period)]), ("month",), n=count_all)
-    month_end = _month_ends(months)
-    active = grouped_three_ways(
-        placement_facts(user, filters, month_end.c.day.label("month_end"),
-               where=[active_on(month_end.c.day)]).join(month_end, sa.true()),
-        ("month_end",), n=count_all,
-    )
-    inflow_total = counts_of(user, filters, [within(Placement.received_on, period)])
-    outflow_total = counts_of(user, filters, [within(Placement.end_date, period)])
+    received = lambda p: _within(p.received_on, period)  # noqa: E731
+    ended = lambda p: _within(p.end_date, period)  # noqa: E731
+    inflow = grouped_in_python(placed, key=lambda p: (_month(p.received_on),), keep=received)
+    outflow = grouped_in_python(placed, key=lambda p: (_month(p.end_date),), keep=ended)
 
     def month_rows(grouped: dict, total: dict | None) -> list[Row]:
-        rows = [count_row(day.isoformat(), grouped.get((day.year * 100 + day.month,), {}))
-                for day in months]
+        rows = [count_row(day.isoformat(), grouped.get((_month(day),), {})) for day in months]
         return rows + ([count_row("total", total, is_total=True)] if total is not None else [])
 
-    active_by_day = {_as_date(key[0]): groups for key, groups in active.items()}
     return [
-        Table("series_inflow", month_rows(inflow, inflow_total), additive=True),
-        Table("series_outflow", month_rows(outflow, outflow_total), additive=True),
-        Table("series_active", [count_row(day.isoformat(), active_by_day.get(day, {}))
-                                for day in months]),
+        Table("series_inflow", month_rows(inflow, _counts(placed, received)), additive=True),
+        Table("series_outflow", month_rows(outflow, _counts(placed, ended)), additive=True),
+        Table("series_active", [
+            count_row(day.isoformat(), _counts(placed, lambda p, day=day: p.active_on(day)))
+            for day in months
+        ]),
     ]
 
 
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+def _month(day: dt.date) -> int:
+    """A month as one integer, year * 100 + month: 202611 for November 2026."""
+    return day.year * 100 + day.month
 
 
-def _month_ends(days: list[dt.date]) -> sa.Subquery:
-    """The month ends as rows (`day`), a handful of literal rows."""
-    selects = [sa.select(sa.literal(day, sa.Date).label("day")) for day in days]
-    return sa.union_all(*selects).subquery("month_end") if len(selects) > 1 else \
-        selects[0].subquery("month_end")
-
-
-def lead_time(user: User, period: Period, filters: Filters) -> Table:
+def lead_time(placed: list[Placed], period: Period) -> Table:
     """Start − received, in days, for placements started in P."""
-    return Table("lead_time", spread_rows(
-        user, filters, days_between(Placement.start_date, Placement.received_on),
-        [within(Placement.start_date, period)],
+    return Table("lead_time", spread_of(
+        (p, (p.start_date - p.received_on).days) for p in placed if _within(p.start_date, period)
     ))
 
 
-def time_in_activity(user: User, period: Period, filters: Filters) -> Table:
+def time_in_activity(placed: list[Placed], period: Period) -> Table:
     """End − start, in days, for placements ended in P."""
-    return Table("time_in_activity", spread_rows(
-        user, filters, days_between(Placement.end_date, Placement.start_date),
-        [within(Placement.end_date, period)],
+    return Table("time_in_activity", spread_of(
+        (p, (p.end_date - p.start_date).days) for p in placed if _within(p.end_date, period)
     ))
 
 
@@ -211,9 +237,10 @@ def moved_up(user: User, period: Period, filters: Filters) -> Table:
                  meta={"share": share, "share_of": (moved_row, with_modules), "since": before})
 
 
-def _gains(user: User, period: Period, filters: Filters) -> sa.Select:
+def _gains(user: User, period: Period, filters: Filters) -> list:
     """One row per module assigned in a placement that ran during P (by L), with a step
-    on L and a baseline: gain = step on L − baseline, and the module's area."""
+    on L and a baseline: gain = step on L − baseline, and the module's area. One
+    statement for both gain tables."""
     ran = sa.and_(started_by(period.last),
                   sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.first))
     modules = (
@@ -224,30 +251,27 @@ def _gains(user: User, period: Period, filters: Filters) -> sa.Select:
         .join(ModuleArea, ModuleArea.id == Module.area_id)
         .subquery("modules")
     )
-    return sa.select(modules).where(modules.c.gain.is_not(None))
+    return db.session.execute(sa.select(modules).where(modules.c.gain.is_not(None))).all()
 
 
-def gain_by_area(user: User, period: Period, filters: Filters) -> Table:
+def gain_by_area(gains: list) -> Table:
     """The mean gain of the modules of each area."""
-    grouped = grouped_three_ways(_gains(user, period, filters), ("area",), n=count_all,
-                       total_gain=lambda f: sa.func.sum(f.c.gain))
+    grouped = grouped_in_python(gains, key=lambda gain: (gain.area,), summed=lambda gain: gain.gain)
     return Table("gain_by_area", [
-        Row(area, cells_of(grouped.get((area,), {}), lambda r: r.total_gain / r.n, empty=None),
+        Row(area, cells_of(grouped.get((area,), {}), lambda r: r.total / r.n, empty=None),
             kind="mean")
         for area in AREA_KEYS
     ])
 
 
-def gain_direction(user: User, period: Period, filters: Filters) -> Table:
+def gain_direction(gains: list) -> Table:
     """Modules that went up, stayed, or went down (step on L against the baseline)."""
-    facts = _gains(user, period, filters).subquery("gains")
-    direction = sa.case((facts.c.gain > 0, "increased"), (facts.c.gain < 0, "decreased"),
-                        else_="same")
-    statement = sa.select(facts.c.participant_id, facts.c.gender, facts.c.band,
-                          direction.label("direction"))
-    grouped = grouped_three_ways(statement, ("direction",), n=count_all)
-    totals = grouped_three_ways(sa.select(facts), n=count_all).get((), {})
-    return _by_code_table("gain_direction", grouped, ("increased", "same", "decreased"), totals)
+    def direction(gain) -> tuple[str]:
+        return ("increased" if gain.gain > 0 else "decreased" if gain.gain < 0 else "same",)
+
+    grouped = grouped_in_python(gains, key=direction)
+    return _by_code_table("gain_direction", grouped, ("increased", "same", "decreased"),
+                          grouped_in_python(gains).get((), {}))
 
 
 def attendance(user: User, period: Period, filters: Filters, today: dt.date) -> Table:
@@ -258,8 +282,11 @@ def attendance(user: User, period: Period, filters: Filters, today: dt.date) -> 
     facts = (
         placement_facts(user, filters, present.label("present"))
         .join(days, days.c.placement_id == Placement.id)
+        # The period's bounds are implied by `on_date == day`; said, they let the
+        # database read the period's attendance by date instead of all of it.
         .outerjoin(Attendance, sa.and_(Attendance.placement_id == days.c.placement_id,
-                                       Attendance.on_date == days.c.day))
+                                       Attendance.on_date == days.c.day,
+                                       Attendance.on_date.between(period.first, min(period.last, today))))
     )
     groups = grouped_three_ways(facts, scheduled=count_all,
                       present_days=lambda f: sa.func.sum(f.c.present)).get((), {})
@@ -293,16 +320,18 @@ class Report:
 
 def report(user: User, period: Period, filters: Filters, today: dt.date) -> Report:
     """Every figure of §5 for the period and filter, in a fixed number of statements."""
+    placed = placements_touching(user, period, filters)
+    gains = _gains(user, period, filters)
     return Report(
         period=period,
-        flow=flow(user, period, filters),
-        outflow_by_outcome=outflow_by_outcome(user, period, filters),
-        series=monthly_series(user, period, filters),
-        lead_time=lead_time(user, period, filters),
-        time_in_activity=time_in_activity(user, period, filters),
+        flow=flow(user, period, filters, placed),
+        outflow_by_outcome=outflow_by_outcome(placed, period),
+        series=monthly_series(placed, period),
+        lead_time=lead_time(placed, period),
+        time_in_activity=time_in_activity(placed, period),
         moved_up=moved_up(user, period, filters),
-        gain_by_area=gain_by_area(user, period, filters),
-        gain_direction=gain_direction(user, period, filters),
+        gain_by_area=gain_by_area(gains),
+        gain_direction=gain_direction(gains),
         attendance=attendance(user, period, filters, today),
         after_exit=after_exit(user, period, filters),
     )

@@ -45,6 +45,11 @@ def scheduled_days(first: dt.date, last: dt.date) -> sa.Select:
         .where(
             Placement.status.in_(STARTED_STATUSES),
             Placement.start_date.is_not(None),
+            # Implied by the join (a day from first to last, between start and end), but
+            # said here so the database drops the placements that did not run then before
+            # pairing every one of them with every day (issue 14: years of history).
+            Placement.start_date <= last,
+            sa.or_(Placement.end_date.is_(None), Placement.end_date >= first),
             *([days.c.day.not_in(holidays)] if holidays else []),
         )
     )

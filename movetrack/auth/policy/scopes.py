@@ -94,8 +94,8 @@ def participant_or_404(who, participant_id: int) -> Participant:
     return visible_or_404(who, Participant, participant_id)
 
 
-def assignment_or_404(who, assignment_id: int) -> Assignment:
-    return visible_or_404(who, Assignment, assignment_id)
+def assignment_or_404(who, assignment_id: int, *options) -> Assignment:
+    return visible_or_404(who, Assignment, assignment_id, *options)
 
 
 def placements_in_scope(who) -> sa.Select:

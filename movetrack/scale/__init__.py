@@ -1,0 +1,1 @@
+"""Scale: the synthetic data generator and the benchmark with its budgets (docs/performance.md)."""
