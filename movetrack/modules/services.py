@@ -24,7 +24,7 @@ from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import utcnow
 from movetrack.extensions import db
-from movetrack.modules import queries
+from movetrack.modules import queries, translated
 from movetrack.modules.models import (
     STEP_COUNT,
     Module,
@@ -238,7 +238,8 @@ def write_words(module: Module, words: ModuleWords, user: User | None, rated: se
     if current.id not in rated:
         _edit_in_place(current, words)
         return Change.IN_PLACE
-    add_version(module, current.number + 1, words, user, pictures_from=current)
+    new = add_version(module, current.number + 1, words, user, pictures_from=current)
+    translated.copy_translations(current, new)
     module.current_version_number = current.number + 1
     db.session.expire(module, ["current_version"])  # the viewonly relationship follows the number
     return Change.NEW_VERSION

@@ -1,0 +1,145 @@
+"""Module texts in more languages: stored per version, carried to a new version and marked
+out of date where the Swedish changed, read per text with Swedish as the fallback, and
+carried by the JSON import/export."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import replace
+
+import pytest
+import sqlalchemy as sa
+
+from movetrack.clock import local_today
+from movetrack.extensions import db
+from movetrack.modules import exporting, importing, services, translated
+from movetrack.modules.models import StepTranslation, VersionTranslation
+from tests import factories
+from tests.test_module_import import library_file, module_entry, problems_of
+
+ARABIC_TITLE = "صنفرة كرسي"
+
+
+def arabic_entry(**fields) -> dict:
+    """A module with an Arabic title and the first step's title and "what to do" in Arabic."""
+    entry = module_entry("slipa-en-stol", "Slipa en stol", **fields)
+    entry["translations"] = {"ar": {"title": ARABIC_TITLE, "description": "", "checked": False}}
+    entry["steps"][0]["translations"] = {
+        "ar": {"title": "الخطوة الأولى", "meaning": "", "todo": "انظر إلى الكرسي", "how": ""}}
+    entry["steps"][1]["translations"] = {"en": {"title": "Step two", "meaning": "Means two",
+                                                "todo": "", "how": ""}}
+    return entry
+
+
+def test_one_translation_per_version_and_language(app, world):
+    version = world.module.current_version
+    db.session.add(VersionTranslation(version=version, language="ar", title="أ", sources={}))
+    db.session.flush()
+    db.session.add(VersionTranslation(version=version, language="ar", title="ب", sources={}))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_swedish_is_the_source_not_a_translation(app, world):
+    step = world.module.current_version.steps[0]
+    db.session.add(StepTranslation(step=step, language="sv", title="x", meaning="", todo="", how="",
+                                   sources={}))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_texts_fall_back_to_swedish_one_whole_text_at_a_time(app, world):
+    importing.import_library(None, library_file(arabic_entry()))
+    version = world.module.current_version
+    read = translated.in_language(version, "ar")
+    assert (str(read.title), read.title.language, read.title.dir) == (ARABIC_TITLE, "ar", "rtl")
+    assert (read.description.value, read.description.language) == ("Om Slipa en stol.", "sv")
+    first = read.steps[0]
+    assert [(t.value, t.language) for t in (first.title, first.meaning, first.todo, first.how)] == [
+        ("الخطوة الأولى", "ar"), ("Betyder 1", "sv"), ("انظر إلى الكرسي", "ar"), ("Så 1", "sv")]
+    assert read.steps[1].title.language == "sv"  # only English there
+    assert translated.in_language(version, "en").steps[1].title.value == "Step two"
+    assert translated.in_language(version, "sv").title.value == "Slipa en stol"
+
+
+def test_a_new_version_carries_the_translations_and_marks_changed_texts_out_of_date(app, world):
+    importing.import_library(None, library_file(arabic_entry()))
+    factories.rate(world.anna_module, 3, world.supervisor, local_today())
+    words = services.words_of(world.module.current_version)
+    steps = list(words.steps)
+    steps[0] = replace(steps[0], todo="Titta noga på stolen")
+    change = services.update_module(None, world.module, services.ModuleData(
+        "arbetsmoment", world.module.kind, None, (), replace(words, steps=tuple(steps))))
+
+    assert change is services.Change.NEW_VERSION
+    new = world.module.current_version
+    assert new.number == 2 and [t.language for t in new.translations] == ["ar"]
+    read = translated.in_language(new, "ar")
+    assert read.title.value == ARABIC_TITLE and read.steps[0].title.value == "الخطوة الأولى"
+    assert (read.steps[0].todo.value, read.steps[0].todo.language) == ("Titta noga på stolen", "sv")
+    arabic = next(w for w in translated.translation_words_of(new) if w.language == "ar")
+    assert arabic.steps[0].outdated == {"todo"} and arabic.outdated == frozenset()
+    old = translated.in_language(world.module.versions[0], "ar")
+    assert old.steps[0].todo.value == "انظر إلى الكرسي"  # the old version keeps its own
+
+
+def test_export_import_export_is_identical(app, world):
+    importing.import_library(None, library_file(arabic_entry()))
+    first = exporting.export_library()
+    entry = first["modules"][0]
+    assert entry["translations"] == {"ar": {"title": ARABIC_TITLE, "description": "", "checked": False}}
+    assert entry["steps"][0]["translations"]["ar"]["todo"] == "انظر إلى الكرسي"
+
+    changed = copy.deepcopy(first)
+    changed["modules"][0]["translations"]["ar"]["title"] = "عنوان آخر"
+    changed["modules"][0]["translations"]["ar"]["outdated"] = ["title"]
+    result = importing.import_library(None, json.loads(json.dumps(changed)))
+    assert (result.updated, result.unchanged) == (1, 0)
+    second = exporting.export_library()
+    assert second == changed
+    again = importing.import_library(None, json.loads(json.dumps(second)))
+    assert (again.updated, again.unchanged) == (0, 1)
+    assert exporting.export_library() == second
+    # Out of date: readers get the Swedish title.
+    assert translated.in_language(world.module.current_version, "ar").title.value == "Slipa en stol"
+
+
+def test_a_file_without_translations_keeps_those_the_library_has(app, world):
+    importing.import_library(None, library_file(arabic_entry()))
+    result = importing.import_library(None, library_file(module_entry("slipa-en-stol", "Slipa en stol")))
+    assert result.unchanged == 1
+    assert translated.in_language(world.module.current_version, "ar").title.value == ARABIC_TITLE
+
+
+def _spoiled(spoil) -> dict:
+    entry = arabic_entry()
+    spoil(entry)
+    return library_file(module_entry("annan", "Annan"), module_entry("tredje", "Tredje"), entry)
+
+
+@pytest.mark.parametrize("spoil, expected", [
+    (lambda e: e["steps"][4].update(translations={"ar": {"title": "x" * 161}}),
+     'modules[2] "Slipa en stol": steps[4].translations.ar.title: too long: 161 characters, at most 160'),
+    (lambda e: e["steps"][4].update(translations={"ar": {"todo": 5}}),
+     'modules[2] "Slipa en stol": steps[4].translations.ar.todo: expected text, found a number'),
+    (lambda e: e["translations"].update(xx={"title": "?"}),
+     'modules[2] "Slipa en stol": translations.xx: unknown language "xx" (expected one of en, ar, so, ti, '
+     'prs, fa, ru, uk, pl, bs, tr)'),
+    (lambda e: e["translations"].update(sv={"title": "Slipa"}),
+     'modules[2] "Slipa en stol": translations.sv: unknown language "sv" (expected one of en, ar, so, ti, '
+     'prs, fa, ru, uk, pl, bs, tr)'),
+    (lambda e: e["translations"]["ar"].update(checked="yes"),
+     'modules[2] "Slipa en stol": translations.ar.checked: expected true or false, found text'),
+    (lambda e: e["translations"]["ar"].update(outdated=["titel"]),
+     'modules[2] "Slipa en stol": translations.ar.outdated: expected a list of title, description'),
+    (lambda e: e.update(translations=["ar"]),
+     'modules[2] "Slipa en stol": translations: expected an object, found a list'),
+])
+def test_translation_problems_are_named_by_place_and_nothing_is_imported(app, world, english, spoil, expected):
+    before = exporting.export_library()
+    assert problems_of(_spoiled(spoil)) == [expected]
+    db.session.rollback()
+    assert exporting.export_library() == before
