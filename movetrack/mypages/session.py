@@ -17,6 +17,7 @@ from flask_login import UserMixin, logout_user
 from movetrack.auth.models import User
 from movetrack.clock import utcnow
 from movetrack.extensions import db
+from movetrack.i18n import PARTICIPANT_CHOICE
 from movetrack.mypages.models import ParticipantCredential
 from movetrack.participants.models import Participant
 
@@ -81,10 +82,12 @@ def load_principal(session_id: str) -> User | SignedInParticipant | None:
 def hand_over(participant: Participant) -> None:
     """Participant mode on this session: from now on only the participant's pages."""
     session[HANDED_TO] = participant.id
+    session.pop(PARTICIPANT_CHOICE, None)  # the last participant's choice is not theirs
     session[LAST_SEEN] = utcnow().timestamp()
 
 
 def take_back() -> None:
+    session.pop(PARTICIPANT_CHOICE, None)
     session.pop(HANDED_TO, None)
     session.pop(LAST_SEEN, None)
 
