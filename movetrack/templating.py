@@ -14,6 +14,7 @@ from movetrack.idempotency import new_request_key
 from movetrack.languages import LANGUAGES, direction
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
+from movetrack.modules.translated import speech_of
 
 
 def htmx_script() -> dict:
@@ -55,6 +56,7 @@ def register_template_helpers(app: Flask) -> None:
             "page_direction": page_direction,
             "switch_languages": switch_languages,
             "text_direction": direction,
+            "speech_of": speech_of,
             "LANGUAGE_NAMES": LANGUAGES,
             "format_date": format_date,
             "format_datetime": format_datetime,

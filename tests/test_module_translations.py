@@ -143,3 +143,56 @@ def test_translation_problems_are_named_by_place_and_nothing_is_imported(app, wo
     assert problems_of(_spoiled(spoil)) == [expected]
     db.session.rollback()
     assert exporting.export_library() == before
+
+
+# --- the participant's own pages ----------------------------------------------------------
+
+
+def _signed_in_as_anna(client, world, language: str):
+    from tests.test_mypages import _issue, _sign_in_with_pin
+    world.anna.language = language
+    db.session.commit()
+    assert _sign_in_with_pin(client, _issue(world)).status_code == 302
+
+
+def test_an_arabic_participant_reads_arabic_texts_right_to_left_with_swedish_per_text(client, world):
+    with client.application.test_request_context():
+        importing.import_library(None, library_file(arabic_entry()))
+    world.anna_module.baseline_step = 1
+    db.session.commit()
+    _signed_in_as_anna(client, world, "ar")
+    home = client.get("/me/")
+    assert home.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in home.text
+    assert f'<h2 id="module-{world.anna_module.id}" lang="ar" dir="rtl">{ARABIC_TITLE}</h2>' in home.text
+    assert "الخطوة 1 من 10" in home.text and "خطواتي" in home.text  # the page's own words
+    assert '<p class="step-title" lang="ar" dir="rtl">الخطوة الأولى</p>' in home.text
+    assert '<p lang="ar" dir="rtl">انظر إلى الكرسي</p>' in home.text
+    assert '<p lang="sv" dir="ltr">Så 1</p>' in home.text  # no Arabic "how": the whole Swedish text
+    # Read aloud: each part with its own language.
+    assert '[&#34;الخطوة الأولى&#34;, &#34;ar&#34;], [&#34;انظر إلى الكرسي&#34;, &#34;ar&#34;], [&#34;Så 1&#34;, &#34;sv&#34;]' in home.text
+
+    module = client.get(f"/me/modules/{world.anna_module.id}")
+    assert module.status_code == 200
+    assert f'<h1 lang="ar" dir="rtl">{ARABIC_TITLE}</h1>' in module.text
+    assert '<span class="step-meaning" lang="sv" dir="ltr">Betyder 1</span>' in module.text
+    assert "اضغط على الخطوة التي تعتقد أنك وصلت إليها." in module.text
+
+
+def test_an_english_participant_reads_english_texts_where_there_are_any(client, world):
+    with client.application.test_request_context():
+        importing.import_library(None, library_file(arabic_entry()))
+    _signed_in_as_anna(client, world, "en")
+    page = client.get(f"/me/modules/{world.anna_module.id}")
+    assert '<html lang="en" dir="ltr">' in page.text
+    assert '<span class="step-title" lang="en" dir="ltr">Step two</span>' in page.text
+    assert '<span class="step-title" lang="sv" dir="ltr">Slipa en stol 3</span>' in page.text
+    assert "<h1" in page.text and "Slipa en stol</h1>" in page.text  # no English title: Swedish
+
+
+def test_staff_pages_stay_in_swedish_or_english(client, auth, world):
+    world.anna.language = "ar"
+    db.session.commit()
+    auth.login("handledare")
+    page = client.get(f"/day/assignments/{world.anna_module.id}")
+    assert '<html lang="sv" dir="ltr">' in page.text

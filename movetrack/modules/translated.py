@@ -15,6 +15,7 @@ says so and readers get the Swedish until someone updates the translation.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,6 +134,25 @@ def step_texts(step: ModuleStep, language: str, names: tuple[str, ...] = STEP_FI
 
 def version_title(version: ModuleVersion, language: str) -> Text:
     return _text(version, _in(version.translations, language), "title", language)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """What a read-aloud button reads: the whole text, and its parts with their languages
+    (None when it is one text in the page's language)."""
+
+    text: str
+    parts: str | None = None
+
+
+def speech_of(text: str | list | tuple) -> Speech:
+    """`text`, or a list of strings (the page's language) and Texts (their own), as Speech."""
+    if not isinstance(text, list | tuple):
+        return Speech(str(text))
+    items = [item for item in text if str(item).strip()]
+    parts = [[str(item), getattr(item, "language", "")] for item in items]
+    return Speech(". ".join(str(item).rstrip(". ") for item in items) + ".",
+                  json.dumps(parts, ensure_ascii=False))
 
 
 # --- plain values (the import file, the editor) ----------------------------------------

@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from movetrack.auth.policy import Kind, Principal, allowed, assignment_or_404, participant_or_404
 from movetrack.certificates.queries import certificates_of
 from movetrack.extensions import limiter
+from movetrack.modules import translated
 from movetrack.mypages import queries, services
 from movetrack.mypages.card import render_card
 from movetrack.mypages.forms import CardForm, GiveBackForm, PicturesForm, PinForm, SelfRatingForm
@@ -93,6 +94,7 @@ def home():
         "mypages/home.html",
         participant=participant,
         assignments=assignments,
+        texts={a.id: translated.in_language(a.module.current_version, participant.language) for a in assignments},
         steps=progress_queries.steps_on(assignments),
         self_steps=queries.latest_self_steps(a.id for a in assignments),
         reached=queries.steps_reached(assignments),
@@ -103,7 +105,7 @@ def home():
 def _own_assignment(assignment_id: int) -> Assignment:
     """One of the participant's own modules; any other id is a 404 (scope answers)."""
     assignment = assignment_or_404(current_user, assignment_id)
-    progress_queries.load_steps_with_pictures(assignment.module.current_version)
+    queries.load_versions_with_pictures([assignment])
     return assignment
 
 
@@ -112,7 +114,7 @@ def _render_module(assignment: Assignment, form: SelfRatingForm, error=None, sta
         "mypages/module.html",
         assignment=assignment,
         participant=assignment.participant,
-        version=assignment.module.current_version,
+        version=translated.in_language(assignment.module.current_version, assignment.participant.language),
         current_step=progress_queries.steps_on([assignment])[assignment.id],
         self_step=queries.latest_self_steps([assignment.id]).get(assignment.id),
         form=form,
