@@ -35,6 +35,7 @@ from movetrack.certificates.pdf import Layout, Printable, render_certificate
 from movetrack.extensions import db, limiter
 from movetrack.input import query_int
 from movetrack.media.pictograms import current_locale
+from movetrack.modules.translated import frozen_text
 from movetrack.participants.models import Participant
 from movetrack.progress.queries import steps_on
 from movetrack.web import catch_refusal
@@ -45,6 +46,10 @@ admin_only = allowed("change", Kind.REVOCATION)
 
 DEFAULT_VERIFY_LIMIT = "30 per minute"
 FILE_STEMS = {"sv": "intyg", "en": "certificate"}
+
+
+bp.add_app_template_global(services.module_language_note, "module_language_note")
+bp.add_app_template_global(frozen_text, "frozen_text")
 
 
 @bp.app_template_filter("certificate_date")

@@ -136,6 +136,13 @@ def version_title(version: ModuleVersion, language: str) -> Text:
     return _text(version, _in(version.translations, language), "title", language)
 
 
+def frozen_text(entry: dict, name: str, language: str) -> Text:
+    """A text of a frozen copy (a certificate's module entry): its translation into
+    `language` when one was frozen with it (under "texts"), else the Swedish."""
+    value = entry.get("texts", {}).get(language, {}).get(name)
+    return Text(value, language) if value else Text(entry[name], SOURCE_LANGUAGE)
+
+
 @dataclass(frozen=True)
 class Speech:
     """What a read-aloud button reads: the whole text, and its parts with their languages
