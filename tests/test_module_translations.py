@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 from dataclasses import replace
 
 import pytest
@@ -170,7 +171,8 @@ def test_an_arabic_participant_reads_arabic_texts_right_to_left_with_swedish_per
     assert '<p lang="ar" dir="rtl">انظر إلى الكرسي</p>' in home.text
     assert '<p lang="sv" dir="ltr">Så 1</p>' in home.text  # no Arabic "how": the whole Swedish text
     # Read aloud: each part with its own language.
-    assert '[&#34;الخطوة الأولى&#34;, &#34;ar&#34;], [&#34;انظر إلى الكرسي&#34;, &#34;ar&#34;], [&#34;Så 1&#34;, &#34;sv&#34;]' in home.text
+    parts = '[&#34;الخطوة الأولى&#34;, &#34;ar&#34;], [&#34;انظر إلى الكرسي&#34;, &#34;ar&#34;], '
+    assert parts + '[&#34;Så 1&#34;, &#34;sv&#34;]' in home.text
 
     module = client.get(f"/me/modules/{world.anna_module.id}")
     assert module.status_code == 200
@@ -196,3 +198,62 @@ def test_staff_pages_stay_in_swedish_or_english(client, auth, world):
     auth.login("handledare")
     page = client.get(f"/day/assignments/{world.anna_module.id}")
     assert '<html lang="sv" dir="ltr">' in page.text
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+
+def _arabic_and_english_library(world):
+    entry = arabic_entry()
+    entry["translations"]["en"] = {"title": "Sanding a chair", "description": "", "checked": True}
+    entry["steps"][0]["translations"]["en"] = {"title": "Step one", "meaning": "", "todo": "", "how": ""}
+    importing.import_library(None, library_file(entry))
+    factories.rate(world.anna_module, 1, world.supervisor, local_today())
+    world.anna.language = "ar"
+    db.session.commit()
+
+
+def _readable(text: str) -> str:
+    """PDF text as letters: shaped Arabic comes out as presentation forms (NFKC undoes them),
+    and lines are joined the way they were wrapped."""
+    return unicodedata.normalize("NFKC", text).replace("\r\n", " ")
+
+
+def test_certificates_freeze_the_translations_they_print(app, world):
+    from tests.test_certificates import issue_directly
+    _arabic_and_english_library(world)
+    certificate = issue_directly(world, language="en")
+    module = certificate.content["modules"][0]
+    assert certificate.content["easy_read_language"] == "ar"
+    assert module["texts"] == {
+        "ar": {"title": ARABIC_TITLE, "step_title": "الخطوة الأولى"},  # no Arabic meaning
+        "en": {"title": "Sanding a chair", "step_title": "Step one"},
+    }
+    # A translation corrected after issue changes no certificate.
+    entry = exporting.export_library()["modules"][0]
+    entry["translations"]["en"]["title"] = "Sanding chairs"
+    importing.import_library(None, {**exporting.export_library(), "modules": [entry]})
+    db.session.commit()
+    db.session.refresh(certificate)
+    assert certificate.content["modules"][0]["texts"]["en"]["title"] == "Sanding a chair"
+
+
+def test_the_english_paper_uses_english_texts_and_the_easy_read_one_arabic(client, auth, world):
+    from tests.test_certificates import issue_directly, pdf_text
+    _arabic_and_english_library(world)
+    certificate = issue_directly(world, language="en")
+    auth.login("handledare")
+
+    formal = _readable(pdf_text(client.get(f"/certificates/{certificate.id}/formal.pdf?lang=en").data))
+    assert "Sanding a chair" in formal and "Step one" in formal
+    assert "Betyder 1" in formal  # no English meaning: the Swedish one, whole
+    assert "Module texts without a translation are in Swedish" in formal
+
+    easy = client.get(f"/certificates/{certificate.id}/easy-read.pdf?lang=en")
+    assert easy.status_code == 200
+    text = _readable(pdf_text(easy.data))
+    assert "Certificate" in text  # the paper's own words stay English
+    assert ARABIC_TITLE in text or ARABIC_TITLE[::-1] in text
+    assert "الخطوة" in text  # (its lam-alef ligature comes out of PDFium in glyph order)
+    assert "without a translation" not in text  # the easy-read paper prints no meanings
+    assert "Slipa en stol" not in text

@@ -26,7 +26,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from movetrack.certificates.page import FAMILY, INK, SOFT, WHITE, CertificatePdf, pictogram_file
-from movetrack.certificates.services import module_language_note
+from movetrack.certificates.services import FROZEN_TEXTS, module_language_note
 from movetrack.languages import RIGHT_TO_LEFT
 from movetrack.modules.models import AREA_LABELS
 from movetrack.modules.translated import Text, frozen_text
@@ -64,6 +64,7 @@ def _date(iso: str, style: str = "long") -> str:
 
 
 class _Writer:
+    TEXTS = FROZEN_TEXTS  # the module texts the paper prints
     def __init__(self, pdf: CertificatePdf, content: dict[str, Any]):
         self.pdf = pdf
         self.content = content
@@ -97,7 +98,8 @@ class _Writer:
 
     def module_language_note(self) -> None:
         """Module texts without a translation are in the library's language; the paper says so."""
-        if note := module_language_note(self.content["modules"], self.text_language, self.pdf.language):
+        if note := module_language_note(self.content["modules"], self.text_language, self.pdf.language,
+                                        self.TEXTS):
             self.pdf.write_text(str(note), 10, color=SOFT)
 
     def verification_lines(
@@ -192,6 +194,7 @@ class FormalWriter(_Writer):
 class EasyReadWriter(_Writer):
     """For the participant: big text, few words, a picture and a step meter per module."""
 
+    TEXTS = ("title", "step_title")
     PICTURE = 30
     BOX = 8.5
     BOX_GAP = 1.5

@@ -145,12 +145,13 @@ def _chosen_assignments(participant: Participant, ids: tuple[int, ...]) -> list[
     return assignments
 
 
-def module_language_note(modules: list[dict], language: str, paper_language: str | None = None):
-    """What a paper or page in `paper_language` (default: `language`), whose module texts are
-    read in `language`, says about those read in Swedish, if any."""
+def module_language_note(modules: list[dict], language: str, paper_language: str | None = None,
+                         names: tuple[str, ...] = FROZEN_TEXTS):
+    """What a paper or page in `paper_language` (default: `language`), whose module texts
+    `names` are read in `language`, says about those read in Swedish, if any."""
     in_swedish = [
         translated.frozen_text(module, name, language).language == LIBRARY_LANGUAGE
-        for module in modules for name in FROZEN_TEXTS
+        for module in modules for name in names
     ]
     if (paper_language or language) == LIBRARY_LANGUAGE or not any(in_swedish):
         return None
