@@ -13,11 +13,17 @@ import pytest
 import sqlalchemy as sa
 
 from movetrack.clock import local_today
+from movetrack.demo import demo_command
 from movetrack.extensions import db
+from movetrack.languages import TRANSLATION_LANGUAGES
 from movetrack.modules import exporting, importing, services, translated
-from movetrack.modules.models import StepTranslation, VersionTranslation
+from movetrack.modules.models import Module, StepTranslation, VersionTranslation
+from movetrack.participants.models import Participant
 from tests import factories
+from tests.helpers import post_form
+from tests.test_certificates import issue_directly, pdf_text
 from tests.test_module_import import library_file, module_entry, problems_of
+from tests.test_mypages import _issue, _sign_in_with_pin
 
 ARABIC_TITLE = "صنفرة كرسي"
 
@@ -150,7 +156,6 @@ def test_translation_problems_are_named_by_place_and_nothing_is_imported(app, wo
 
 
 def _signed_in_as_anna(client, world, language: str):
-    from tests.test_mypages import _issue, _sign_in_with_pin
     world.anna.language = language
     db.session.commit()
     assert _sign_in_with_pin(client, _issue(world)).status_code == 302
@@ -220,7 +225,6 @@ def _readable(text: str) -> str:
 
 
 def test_certificates_freeze_the_translations_they_print(app, world):
-    from tests.test_certificates import issue_directly
     _arabic_and_english_library(world)
     certificate = issue_directly(world, language="en")
     module = certificate.content["modules"][0]
@@ -239,7 +243,6 @@ def test_certificates_freeze_the_translations_they_print(app, world):
 
 
 def test_the_english_paper_uses_english_texts_and_the_easy_read_one_arabic(client, auth, world):
-    from tests.test_certificates import issue_directly, pdf_text
     _arabic_and_english_library(world)
     certificate = issue_directly(world, language="en")
     auth.login("handledare")
@@ -257,3 +260,34 @@ def test_the_english_paper_uses_english_texts_and_the_easy_read_one_arabic(clien
     assert "الخطوة" in text  # (its lam-alef ligature comes out of PDFium in glyph order)
     assert "without a translation" not in text  # the easy-read paper prints no meanings
     assert "Slipa en stol" not in text
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_the_demo_has_five_modules_in_english_and_arabic_and_an_arabic_participant(app, client):
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(demo_command).exit_code == 0
+    assert "Module library: 0 new, 0 updated" in runner.invoke(demo_command).output  # idempotent
+
+    modules = db.session.scalars(sa.select(Module)).all()
+    complete = {}
+    for module in modules:
+        for language in ("en", "ar"):
+            read = translated.in_language(module.current_version, language)
+            texts = [read.title, read.description] + [
+                getattr(step, name) for step in read.steps for name in translated.STEP_FIELDS]
+            if all(text.language == language for text in texts):
+                complete.setdefault(language, set()).add(module.key)
+    assert len(complete["en"] & complete["ar"]) >= 5
+    unchecked = [t for m in modules for t in m.current_version.translations if t.language == "ar"]
+    assert unchecked and not any(t.checked for t in unchecked)  # no person has read them yet
+    assert set(TRANSLATION_LANGUAGES) >= {"ar", "fa", "prs"}
+
+    ahmed = db.session.scalar(sa.select(Participant).where(Participant.name == "Ahmed Al-Sayed"))
+    assert ahmed.language == "ar"
+    assert post_form(client, "/card/demo-card-ahmed-al-sayed-000000000000000000",
+                     data={"pin": "4321"}).status_code == 302
+    home = client.get("/me/")
+    assert '<html lang="ar" dir="rtl">' in home.text and "صنفرة كرسي" in home.text
