@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import unicodedata
 from dataclasses import replace
 
@@ -291,3 +292,61 @@ def test_the_demo_has_five_modules_in_english_and_arabic_and_an_arabic_participa
                      data={"pin": "4321"}).status_code == 302
     home = client.get("/me/")
     assert '<html lang="ar" dir="rtl">' in home.text and "صنفرة كرسي" in home.text
+
+
+# --- the library: editor and module sheet ------------------------------------------------------
+
+
+def test_the_editor_shows_the_swedish_beside_each_field_and_marks_out_of_date_texts(client, auth, world):
+    with client.application.test_request_context():
+        importing.import_library(None, library_file(arabic_entry()))
+        entry = exporting.export_library()["modules"][0]
+    entry["steps"][0]["translations"]["ar"]["outdated"] = ["todo"]
+    with client.application.test_request_context():
+        importing.import_library(None, library_file(entry))
+    db.session.commit()
+    auth.login("admin")
+    url = f"/library/{world.module.id}/translation?lang=ar"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert '<p lang="sv" dir="ltr">Betyder 1</p>' in page.text  # the Swedish beside the field
+    title = re.search(r'<input[^>]*id="title"[^>]*>', page.text).group(0)
+    assert 'dir="rtl"' in title and 'lang="ar"' in title and f'value="{ARABIC_TITLE}"' in title
+    assert 'aria-describedby="steps-0-todo-outdated"' in page.text
+    assert "Inaktuell: den svenska texten har ändrats" in page.text
+
+    # Every field, as a browser posts the form.
+    fields = {f"steps-{index}-{name}": "" for index in range(10) for name in translated.STEP_FIELDS}
+    saved = post_form(client, url, data={**fields, "title": "كرسي", "steps-0-todo": "انظر إلى الكرسي",
+                                         "steps-0-title": "الخطوة الأولى", "steps-2-how": "بهدوء"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    read = translated.in_language(world.module.current_version, "ar")
+    assert read.title.value == "كرسي" and read.steps[2].how.value == "بهدوء"
+    assert read.steps[0].todo.language == "sv"  # saved unchanged: still out of date
+    assert read.steps[5].title.language == "sv"
+    assert [s.number for s in next(w for w in translated.translation_words_of(world.module.current_version)
+                                   if w.language == "ar").steps] == [1, 3]  # no empty rows
+
+    too_long = post_form(client, url, data={"title": "x" * 161})
+    assert too_long.status_code == 422 and "x" * 161 in too_long.text
+    assert client.get(f"/library/{world.module.id}/translation?lang=sv").status_code == 404
+
+
+def test_only_an_administrator_translates(client, auth, world):
+    auth.login("handledare")
+    assert client.get(f"/library/{world.module.id}/translation?lang=ar").status_code == 403
+
+
+def test_the_module_sheet_prints_in_a_chosen_language(client, auth, world):
+    with client.application.test_request_context():
+        importing.import_library(None, library_file(arabic_entry()))
+    db.session.commit()
+    auth.login("handledare")
+    sheet = client.get(f"/library/{world.module.id}/sheet?lang=ar")
+    assert sheet.status_code == 200
+    assert f'<h1 lang="ar" dir="rtl">{ARABIC_TITLE}</h1>' in sheet.text
+    assert '<dd lang="ar" dir="rtl">انظر إلى الكرسي</dd>' in sheet.text
+    assert '<dd lang="sv" dir="ltr">Så 1</dd>' in sheet.text
+    swedish = client.get(f"/library/{world.module.id}/sheet?lang=xx")
+    assert '<h1 lang="sv" dir="ltr">Slipa en stol</h1>' in swedish.text

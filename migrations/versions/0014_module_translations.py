@@ -8,7 +8,6 @@ Create Date: 2026-11-30 04:02:20.417501
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0014'
 down_revision = '0011'
