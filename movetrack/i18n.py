@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, session
 from flask.cli import AppGroup
-from flask_babel import gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -78,9 +79,18 @@ def switch_languages() -> list[str]:
     return [language for language in current_app.config[key] if language != _language()]
 
 
+def in_participant_language(language: str):
+    """Speak a participant's language before they are signed in (their card's sign-in page),
+    when their pages speak it and nobody chose another on this browser's switch."""
+    if language in current_app.config["PARTICIPANT_LANGUAGES"] and "lang" not in session:
+        return force_locale(FORMAT_LOCALES.get(language, language))
+    return nullcontext()
+
+
 def page_direction() -> str:
     """`dir` of the page: right to left when its language is written so."""
-    return direction(_language()) if has_request_context() else "ltr"
+    locale = get_locale()
+    return direction(locale.language) if locale else "ltr"
 
 
 def select_timezone() -> str:

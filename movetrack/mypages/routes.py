@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from movetrack.auth.policy import Kind, Principal, allowed, assignment_or_404, participant_or_404
 from movetrack.certificates.queries import certificates_of
 from movetrack.extensions import limiter
+from movetrack.i18n import in_participant_language
 from movetrack.modules import translated
 from movetrack.mypages import queries, services
 from movetrack.mypages.card import render_card
@@ -55,6 +56,11 @@ def card_sign_in(token: str):
     credential = services.card_holder(token)
     if credential is None:  # replaced, revoked, guessed or mistyped: all look the same
         return render_template("mypages/card_unknown.html"), 404
+    with in_participant_language(credential.participant.language):  # the card is theirs
+        return _sign_in_on_card(credential)
+
+
+def _sign_in_on_card(credential: ParticipantCredential):
     pin_form, pictures_form = PinForm(), PicturesForm()
     if request.method == "GET":
         return _render_sign_in(credential, pin_form, pictures_form)
