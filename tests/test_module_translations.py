@@ -350,3 +350,11 @@ def test_the_module_sheet_prints_in_a_chosen_language(client, auth, world):
     assert '<dd lang="sv" dir="ltr">Så 1</dd>' in sheet.text
     swedish = client.get(f"/library/{world.module.id}/sheet?lang=xx")
     assert '<h1 lang="sv" dir="ltr">Slipa en stol</h1>' in swedish.text
+
+
+def test_the_quality_questions_are_in_arabic_on_an_arabic_participants_page(client, world):
+    _signed_in_as_anna(client, world, "ar")
+    page = client.get("/me/questions")
+    assert page.status_code == 200
+    assert '<span lang="ar" dir="rtl">هل تحب المكان هنا؟</span>' in page.text
+    assert "اضغط على وجه لكل سؤال." in page.text

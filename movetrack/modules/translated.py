@@ -158,8 +158,13 @@ def speech_of(text: str | list | tuple) -> Speech:
         return Speech(str(text))
     items = [item for item in text if str(item).strip()]
     parts = [[str(item), getattr(item, "language", "")] for item in items]
-    return Speech(". ".join(str(item).rstrip(". ") for item in items) + ".",
-                  json.dumps(parts, ensure_ascii=False))
+    return Speech(" ".join(_sentence(str(item)) for item in items), json.dumps(parts, ensure_ascii=False))
+
+
+def _sentence(text: str) -> str:
+    """The text ending as a sentence does (so parts read one after another as sentences)."""
+    text = text.strip()
+    return text if text[-1] in ".!?؟:" else text + "."
 
 
 # --- plain values (the import file, the editor) ----------------------------------------
