@@ -109,7 +109,6 @@ def _render_issue_form(participant, form, replaces, preview=None, error=None, st
         replaces=replaces,
         preview=preview,
         error=error,
-        library_language=services.LIBRARY_LANGUAGE,
     ), status
 
 
@@ -151,7 +150,6 @@ def _render_certificate_page(certificate, revoke_form=None, error=None, status=2
         revoke_form=revoke_form or RevokeForm(formdata=None),
         layouts=list(Layout),
         error=error,
-        library_language=services.LIBRARY_LANGUAGE,
     ), status
 
 
@@ -250,7 +248,6 @@ def verify(code: str):
             content=certificate.content,
             intact=intact,
             replacement=certificate.replaced_by,
-            library_language=services.LIBRARY_LANGUAGE,
         )
     return _public(page)
 

@@ -31,6 +31,7 @@ from movetrack.certificates.models import CODE_BYTES, Certificate
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.i18n import lazy_text
+from movetrack.languages import SOURCE_LANGUAGE
 from movetrack.modules import translated
 from movetrack.modules.models import STEP_COUNT
 from movetrack.participants.models import Assignment, Participant
@@ -44,7 +45,7 @@ LANGUAGES = ("sv", "en")
 # The language the module library is written in: module titles and steps are frozen in it,
 # and beside it (under each module's "texts") in the certificate's language and the
 # participant's where the library has an up-to-date translation (modules/translated.py).
-LIBRARY_LANGUAGE = "sv"
+LIBRARY_LANGUAGE = SOURCE_LANGUAGE
 FROZEN_TEXTS = ("title", "step_title", "step_meaning")
 # 2: module texts in more languages ("texts", "easy_read_language"); schema 1 has neither
 # and is read in Swedish.
