@@ -87,6 +87,8 @@ PARTICIPANTS = (
 DEMO_CARDS = (
     ("Anna Karlsson", "demo-card-anna-karlsson-0000000000000000000", "1234", None),
     ("Jonas Ek", "demo-card-jonas-ek-00000000000000000000000000", None, ("dog", "house", "apple")),
+    # Arabic: his pages right to left, five of his six modules in Arabic (the sixth in Swedish).
+    ("Ahmed Al-Sayed", "demo-card-ahmed-al-sayed-000000000000000000", "4321", None),
 )
 NOTES = (
     "Gick bra i dag.",

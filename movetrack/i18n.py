@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -11,10 +12,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, session
 from flask.cli import AppGroup
-from flask_babel import gettext
+from flask_babel import force_locale, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
+
+from movetrack.languages import direction
 
 # English pages write dates as English is written in Sweden: day before month ("30 Nov
 # 2026", "Monday 30 November 2026" with extensions.babel's full pattern), the 24-hour
@@ -29,10 +32,17 @@ def select_locale() -> str:
     return FORMAT_LOCALES.get(language, language)
 
 
+# The session key of a language chosen on the switch by a participant (not staff's choice:
+# in participant mode the session is the supervisor's too).
+PARTICIPANT_CHOICE = "participant_lang"
+
+
 def _language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and the demo loader speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if participant_language := _participant_language():
+        return participant_language
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
@@ -40,6 +50,47 @@ def _language() -> str:
     if user_locale in languages:
         return user_locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _participant_language() -> str | None:
+    """On a participant's own pages: the language they chose on the switch, else their own
+    language (on the participant), when the participant's pages speak it."""
+    if getattr(current_user, "participant_id", None) is None:
+        return None
+    languages = current_app.config["PARTICIPANT_LANGUAGES"]
+    for candidate in (session.get(PARTICIPANT_CHOICE), getattr(current_user, "locale", None)):
+        if candidate in languages:
+            return candidate
+    return None
+
+
+def choose_language(language: str | None) -> None:
+    """The language switch: a participant's choice is kept apart from staff's."""
+    if getattr(current_user, "participant_id", None) is not None:
+        if language in current_app.config["PARTICIPANT_LANGUAGES"]:
+            session[PARTICIPANT_CHOICE] = language
+    elif language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+
+
+def switch_languages() -> list[str]:
+    """The languages the switch offers on this page, but the one it is in."""
+    key = "PARTICIPANT_LANGUAGES" if _participant_language() else "LANGUAGES"
+    return [language for language in current_app.config[key] if language != _language()]
+
+
+def in_participant_language(language: str):
+    """Speak a participant's language before they are signed in (their card's sign-in page),
+    when their pages speak it and nobody chose another on this browser's switch."""
+    if language in current_app.config["PARTICIPANT_LANGUAGES"] and "lang" not in session:
+        return force_locale(FORMAT_LOCALES.get(language, language))
+    return nullcontext()
+
+
+def page_direction() -> str:
+    """`dir` of the page: right to left when its language is written so."""
+    locale = get_locale()
+    return direction(locale.language) if locale else "ltr"
 
 
 def select_timezone() -> str:
@@ -82,7 +133,7 @@ translate_cli = AppGroup("translate", help="Extract, update and compile the tran
 
 @translate_cli.command("update")
 def update_catalogs() -> None:
-    """Extract every marked string and merge it into the Swedish and English catalogues."""
+    """Extract every marked string and merge it into each language's catalogue."""
     pot = TRANSLATIONS / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(BABEL_CONFIG),
@@ -93,7 +144,8 @@ def update_catalogs() -> None:
          "--ignore-dirs", ".* __pycache__", "movetrack"],
         check=True,
     )
-    for language in current_app.config["LANGUAGES"]:
+    config = current_app.config
+    for language in sorted({*config["LANGUAGES"], *config["PARTICIPANT_LANGUAGES"]}):
         exists = (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").exists()
         command = ["update", "--no-fuzzy-matching", "--ignore-obsolete"] if exists else ["init"]
         subprocess.run(

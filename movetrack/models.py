@@ -13,6 +13,8 @@ from movetrack.modules.models import (  # noqa: F401
     ModuleStep,
     ModuleVersion,
     StepPicture,
+    StepTranslation,
+    VersionTranslation,
     module_workstations,
 )
 from movetrack.mypages.models import ParticipantCredential, SelfRating  # noqa: F401

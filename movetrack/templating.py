@@ -9,9 +9,12 @@ from flask_babel import format_date, format_datetime, format_decimal
 
 from movetrack import config
 from movetrack.auth.policy import can, works_in_every_unit
+from movetrack.i18n import page_direction, switch_languages
 from movetrack.idempotency import new_request_key
+from movetrack.languages import LANGUAGES, direction
 from movetrack.media.pictograms import current_locale, pictogram_label, pictogram_url
 from movetrack.modules.models import AREA_LABELS, KIND_LABELS
+from movetrack.modules.translated import speech_of
 from movetrack.offline.routes import service_worker_url
 from movetrack.paging import page_url
 
@@ -52,6 +55,11 @@ def register_template_helpers(app: Flask) -> None:
             "new_request_key": new_request_key,  # for forms drawn by hand (the check-in tile)
             "works_in_every_unit": works_in_every_unit,
             "current_locale": current_locale,
+            "page_direction": page_direction,
+            "switch_languages": switch_languages,
+            "text_direction": direction,
+            "speech_of": speech_of,
+            "LANGUAGE_NAMES": LANGUAGES,
             "format_date": format_date,
             "format_datetime": format_datetime,
             "format_decimal": format_decimal,

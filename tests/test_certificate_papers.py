@@ -85,7 +85,7 @@ def test_an_english_paper_says_the_module_texts_are_swedish(client, auth, world,
     page = client.get(f"/verify/{certificate.code}?lang=en")
     assert page.status_code == 200
     assert "The module titles and steps are in Swedish" in page.text
-    assert 'lang="sv">Arbetsmoment nummer 0</h3>' in page.text
+    assert 'lang="sv" dir="ltr">Arbetsmoment nummer 0</h3>' in page.text
 
 
 @pytest.fixture

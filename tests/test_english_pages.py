@@ -46,7 +46,7 @@ def test_an_english_page_shows_english_dates(client, auth, world):
     _set_language(client, "en")
     page = client.get(f"/placements/{placement.id}")
     assert page.status_code == 200
-    assert '<html lang="en">' in page.text
+    assert '<html lang="en" dir="ltr">' in page.text
     assert "Start</dt><dd>2 Mar 2026</dd>" in page.text
     assert "Mar 2, 2026" not in page.text
 

@@ -255,17 +255,17 @@ def test_staff_see_both_ratings_and_a_gap_of_two_flagged(client, auth, world):
     assert "Egen bedömning skiljer sig" not in client.get(f"/day/participants/{world.anna.id}").text
 
 
-def test_the_demo_gives_two_participants_a_card_once(app, client):
+def test_the_demo_gives_three_participants_a_card_once(app, client):
     from movetrack.demo import DEMO_CARDS, demo_command
 
     runner = app.test_cli_runner()
     first = runner.invoke(demo_command)
     assert first.exit_code == 0, first.output
-    assert "Sign-in cards: 2 new." in first.output and "/card/demo-card-anna-karlsson" in first.output
+    assert "Sign-in cards: 3 new." in first.output and "/card/demo-card-anna-karlsson" in first.output
     second = runner.invoke(demo_command)
     assert "Sign-in cards: 0 new." in second.output
-    assert len(db.session.scalars(sa.select(ParticipantCredential)).all()) == 2
-    (anna_name, anna_token, anna_pin, _none), (jonas_name, jonas_token, _no_pin, jonas_pictures) = DEMO_CARDS
+    assert len(db.session.scalars(sa.select(ParticipantCredential)).all()) == 3
+    (anna_name, anna_token, anna_pin, _none), (jonas_name, jonas_token, _no_pin, jonas_pictures) = DEMO_CARDS[:2]
     assert _sign_in_with_pin(client, anna_token, anna_pin).headers["Location"] == "/me/"
     assert "Mina steg" in client.get("/me/").text
     # Anna's certificate as easy-read PDF; somebody else's is not found.

@@ -80,9 +80,9 @@ def test_unknown_page_is_a_friendly_404(client, auth, world):
 
 def test_language_can_be_switched_to_english(client):
     page = client.get("/login")
-    assert '<html lang="sv">' in page.text
+    assert '<html lang="sv" dir="ltr">' in page.text
     client.post("/language", data={"lang": "en", "csrf_token": csrf_token(page.text)})
-    assert '<html lang="en">' in client.get("/login").text
+    assert '<html lang="en" dir="ltr">' in client.get("/login").text
 
 
 def test_an_id_too_large_for_the_database_is_a_404(client, auth, world):

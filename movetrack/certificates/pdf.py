@@ -3,8 +3,10 @@
 Two layouts from the same record: FORMAL for employers and validation (compact, every
 module with the meaning of the step reached), EASY_READ for the participant (large text,
 a picture and a ten-box step meter per module). Headings are translated with Babel under
-`force_locale`, so Swedish and English come from one drawing; the module wording stays
-as it was frozen (the library's language).
+`force_locale`, so Swedish and English come from one drawing; the module wording is
+as it was frozen: the formal paper's in the certificate's language, the easy-read one's in
+the participant's own, each text falling back to the Swedish on its own, right-aligned
+when it is written right to left.
 
 The page itself (fonts, footer, banner, QR code, pictograms) is page.py.
 
@@ -24,8 +26,10 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from movetrack.certificates.page import FAMILY, INK, SOFT, WHITE, CertificatePdf, pictogram_file
-from movetrack.certificates.services import LIBRARY_LANGUAGE
+from movetrack.certificates.services import FROZEN_TEXTS, module_language_note
+from movetrack.languages import RIGHT_TO_LEFT
 from movetrack.modules.models import AREA_LABELS
+from movetrack.modules.translated import Text, frozen_text
 
 
 class Layout(enum.StrEnum):
@@ -60,6 +64,7 @@ def _date(iso: str, style: str = "long") -> str:
 
 
 class _Writer:
+    TEXTS = FROZEN_TEXTS  # the module texts the paper prints
     def __init__(self, pdf: CertificatePdf, content: dict[str, Any]):
         self.pdf = pdf
         self.content = content
@@ -77,14 +82,25 @@ class _Writer:
             unit=self.content["unit"],
         )
 
+    @property
+    def text_language(self) -> str:
+        """The language the paper's module texts are read in."""
+        return self.pdf.language
+
+    def text(self, module: dict, name: str) -> Text:
+        return frozen_text(module, name, self.text_language)
+
+    def write_module_text(self, module: dict, name: str, size: float, style: str = "",
+                          width: float = 0) -> None:
+        text = self.text(module, name)
+        align = "R" if text.language in RIGHT_TO_LEFT else "L"
+        self.pdf.write_text(text.value, size, style, width=width, align=align)
+
     def module_language_note(self) -> None:
-        """Module texts exist only in the library's language; an English paper says so."""
-        if self.pdf.language != LIBRARY_LANGUAGE:
-            self.pdf.write_text(
-                _("The module titles and steps are in Swedish, the language of the module library."),
-                10,
-                color=SOFT,
-            )
+        """Module texts without a translation are in the library's language; the paper says so."""
+        if note := module_language_note(self.content["modules"], self.text_language, self.pdf.language,
+                                        self.TEXTS):
+            self.pdf.write_text(str(note), 10, color=SOFT)
 
     def verification_lines(
         self, title_size: float, text_size: float
@@ -146,23 +162,19 @@ class FormalWriter(_Writer):
             10,
         )
 
-    def module_lines(self, module: dict) -> list[tuple[str, float, str, tuple]]:
+    def meta(self, module: dict) -> str:
         area = AREA_LABELS.get(module["area"], module["area"])
-        meta = _("%(area)s · assessed %(date)s", area=area, date=_date(module["assessed_on"]))
-        return [
-            (meta, 8.5, "", SOFT),
-            (module["step_title"], 10, "B", INK),
-            (module["step_meaning"], 10, "", INK),
-        ]
+        return _("%(area)s · assessed %(date)s", area=area, date=_date(module["assessed_on"]))
 
     def module(self, module: dict) -> None:
         pdf = self.pdf
         title_width = pdf.epw - self.STEP_COLUMN
         step = _("Step %(step)d of %(steps)d", step=module["step"], steps=module["steps"])
-        lines = self.module_lines(module)
         height = (
-            pdf.text_height(module["title"], 11, "B", title_width)
-            + sum(pdf.text_height(text, size, style) for text, size, style, _c in lines)
+            pdf.text_height(self.text(module, "title").value, 11, "B", title_width)
+            + pdf.text_height(self.meta(module), 8.5)
+            + pdf.text_height(self.text(module, "step_title").value, 10, "B")
+            + pdf.text_height(self.text(module, "step_meaning").value, 10)
             + 6
         )
         pdf.keep_together(height)
@@ -170,9 +182,10 @@ class FormalWriter(_Writer):
         pdf.set_xy(pdf.l_margin + title_width, top)
         pdf.write_text(step, 11, "B", width=self.STEP_COLUMN, align="R")
         pdf.set_xy(pdf.l_margin, top)
-        pdf.write_text(module["title"], 11, "B", width=title_width)
-        for text, size, style, color in lines:
-            pdf.write_text(text, size, style, color)
+        self.write_module_text(module, "title", 11, "B", width=title_width)
+        pdf.write_text(self.meta(module), 8.5, color=SOFT)
+        self.write_module_text(module, "step_title", 10, "B")
+        self.write_module_text(module, "step_meaning", 10)
         pdf.ln(2.5)
         pdf.rule()
         pdf.ln(2.5)
@@ -181,9 +194,15 @@ class FormalWriter(_Writer):
 class EasyReadWriter(_Writer):
     """For the participant: big text, few words, a picture and a step meter per module."""
 
+    TEXTS = ("title", "step_title")
     PICTURE = 30
     BOX = 8.5
     BOX_GAP = 1.5
+
+    @property
+    def text_language(self) -> str:
+        """The participant's own language (certificates before schema 2: the paper's)."""
+        return self.content.get("easy_read_language", self.pdf.language)
 
     def write(self) -> None:
         pdf = self.pdf
@@ -233,11 +252,11 @@ class EasyReadWriter(_Writer):
         width = pdf.epw - indent
         step = _("Step %(step)d of %(steps)d", step=module["step"], steps=module["steps"])
         text_height = (
-            pdf.text_height(module["title"], 18, "B", width)
+            pdf.text_height(self.text(module, "title").value, 18, "B", width)
             + self.BOX
             + 3
             + pdf.text_height(step, 16, "B", width)
-            + pdf.text_height(module["step_title"], 14, "", width)
+            + pdf.text_height(self.text(module, "step_title").value, 14, "", width)
         )
         height = max(text_height, self.PICTURE if picture else 0) + 8
         pdf.keep_together(height)
@@ -246,11 +265,11 @@ class EasyReadWriter(_Writer):
             pdf.image(picture, x=pdf.l_margin, y=top, w=self.PICTURE, h=self.PICTURE)
         left = pdf.l_margin + indent
         pdf.set_xy(left, top)
-        pdf.write_text(module["title"], 18, "B", width=width)
+        self.write_module_text(module, "title", 18, "B", width=width)
         self.step_meter(left, pdf.get_y() + 1, module["step"], module["steps"])
         pdf.set_xy(left, pdf.get_y() + self.BOX + 3)
         pdf.write_text(step, 16, "B", width=width)
-        pdf.write_text(module["step_title"], 14, width=width)
+        self.write_module_text(module, "step_title", 14, width=width)
         pdf.set_xy(pdf.l_margin, max(pdf.get_y(), top + (self.PICTURE if picture else 0)) + 3)
         pdf.rule()
         pdf.ln(5)

@@ -36,6 +36,7 @@ from movetrack.certificates.pdf import Layout, Printable, render_certificate
 from movetrack.extensions import db, limiter
 from movetrack.input import query_int
 from movetrack.media.pictograms import current_locale
+from movetrack.modules.translated import frozen_text
 from movetrack.participants.models import Participant
 from movetrack.progress.queries import steps_on
 from movetrack.web import catch_refusal
@@ -46,6 +47,10 @@ admin_only = allowed("change", Kind.REVOCATION)
 
 DEFAULT_VERIFY_LIMIT = "30 per minute"
 FILE_STEMS = {"sv": "intyg", "en": "certificate"}
+
+
+bp.add_app_template_global(services.module_language_note, "module_language_note")
+bp.add_app_template_global(frozen_text, "frozen_text")
 
 
 @bp.app_template_filter("certificate_date")
@@ -111,7 +116,6 @@ def _render_issue_form(participant, form, replaces, preview=None, error=None, st
         replaces=replaces,
         preview=preview,
         error=error,
-        library_language=services.LIBRARY_LANGUAGE,
     ), status
 
 
@@ -154,7 +158,6 @@ def _render_certificate_page(certificate, revoke_form=None, error=None, status=2
         revoke_form=revoke_form or RevokeForm(formdata=None),
         layouts=list(Layout),
         error=error,
-        library_language=services.LIBRARY_LANGUAGE,
     ), status
 
 
@@ -255,7 +258,6 @@ def verify(code: str):
             content=certificate.content,
             intact=intact,
             replacement=certificate.replaced_by,
-            library_language=services.LIBRARY_LANGUAGE,
         )
     return _public(page)
 

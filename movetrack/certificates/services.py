@@ -31,6 +31,8 @@ from movetrack.certificates.models import CODE_BYTES, Certificate
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.i18n import lazy_text
+from movetrack.languages import SOURCE_LANGUAGE
+from movetrack.modules import translated
 from movetrack.modules.models import STEP_COUNT
 from movetrack.participants.models import Assignment, Participant
 from movetrack.progress.queries import steps_with_pictures
@@ -41,9 +43,13 @@ REISSUED_MEANWHILE = _l("Someone reissued this certificate just now. Look at the
 
 LANGUAGES = ("sv", "en")
 # The language the module library is written in: module titles and steps are frozen in it,
-# whatever language the certificate's own words are in (until modules are translated).
-LIBRARY_LANGUAGE = "sv"
-CONTENT_SCHEMA = 1  # bump when the shape of `content` changes; renderers read old shapes too
+# and beside it (under each module's "texts") in the certificate's language and the
+# participant's where the library has an up-to-date translation (modules/translated.py).
+LIBRARY_LANGUAGE = SOURCE_LANGUAGE
+FROZEN_TEXTS = ("title", "step_title", "step_meaning")
+# 2: module texts in more languages ("texts", "easy_read_language"); schema 1 has neither
+# and is read in Swedish.
+CONTENT_SCHEMA = 2  # bump when the shape of `content` changes; renderers read old shapes too
 MAX_REASON_LENGTH = 2000
 MAX_PICTOGRAMS_PER_STEP = 3
 
@@ -140,8 +146,38 @@ def _chosen_assignments(participant: Participant, ids: tuple[int, ...]) -> list[
     return assignments
 
 
+def module_language_note(modules: list[dict], language: str, paper_language: str | None = None,
+                         names: tuple[str, ...] = FROZEN_TEXTS):
+    """What a paper or page in `paper_language` (default: `language`), whose module texts
+    `names` are read in `language`, says about those read in Swedish, if any."""
+    in_swedish = [
+        translated.frozen_text(module, name, language).language == LIBRARY_LANGUAGE
+        for module in modules for name in names
+    ]
+    if (paper_language or language) == LIBRARY_LANGUAGE or not any(in_swedish):
+        return None
+    if all(in_swedish):
+        return _l("The module titles and steps are in Swedish, the language of the module library.")
+    return _l("Module texts without a translation are in Swedish, the language of the module library.")
+
+
+def _translations_to_freeze(step, languages: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """{language: {text: translation}} of the texts that have an up-to-date translation.
+    Frozen at issue like the rest: a translation corrected later changes no certificate."""
+    frozen = {}
+    for language in languages:
+        step_texts = translated.step_texts(step, language, ("title", "meaning"))
+        texts = {"title": translated.version_title(step.version, language),
+                 "step_title": step_texts["title"], "step_meaning": step_texts["meaning"]}
+        kept = {name: text.value for name, text in texts.items() if text.language == language}
+        if kept:
+            frozen[language] = kept
+    return frozen
+
+
 def _module_entry(
-    assignment: Assignment, reached: queries.ReachedStep, step, pictures: bool
+    assignment: Assignment, reached: queries.ReachedStep, step, pictures: bool,
+    languages: tuple[str, ...] = (),
 ) -> dict:
     entry = {
         "title": step.version.title,
@@ -153,6 +189,8 @@ def _module_entry(
         "step_meaning": step.meaning,
         "assessed_on": reached.assessed_on.isoformat(),
     }
+    if texts := _translations_to_freeze(step, languages):
+        entry["texts"] = texts
     if pictures:
         keys = [picture.pictogram_key for picture in step.pictures if picture.pictogram_key]
         entry["pictograms"] = keys[:MAX_PICTOGRAMS_PER_STEP]
@@ -187,9 +225,16 @@ def _module_entries(
             ),
             field="modules",
         )
-    entries = [_module_entry(a, r, step, choices.include_pictures) for a, r, step in worded]
+    languages = _text_languages(participant, choices.language)
+    entries = [_module_entry(a, r, step, choices.include_pictures, languages) for a, r, step in worded]
     area_order = {a.module.area.key: a.module.area.position for a in assignments}
     return sorted(entries, key=lambda entry: (area_order[entry["area"]], entry["title"].casefold()))
+
+
+def _text_languages(participant: Participant, language: str) -> tuple[str, ...]:
+    """The certificate's language (the formal paper) and the participant's (the easy-read
+    one, which is theirs), where they are not the library's own."""
+    return tuple(sorted({language, participant.language} - {LIBRARY_LANGUAGE}))
 
 
 def build_content(user: User, participant: Participant, choices: IssueChoices) -> dict[str, Any]:
@@ -210,6 +255,9 @@ def build_content(user: User, participant: Participant, choices: IssueChoices) -
         "issuer": {"name": user.name},
         "issued_on": local_today().isoformat(),
         "language": language,
+        # The easy-read paper reads module texts in the participant's own language. Not on
+        # the public page nor in the Open Badge: a language can tell someone's origin.
+        "easy_read_language": participant.language,
     }
 
 

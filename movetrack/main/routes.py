@@ -8,13 +8,13 @@ from flask import (
     redirect,
     request,
     send_from_directory,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required
 
 from movetrack.auth.policy import home_endpoint
 from movetrack.extensions import csrf, db, limiter
+from movetrack.i18n import choose_language
 
 bp = Blueprint("main", __name__)
 
@@ -31,9 +31,7 @@ def home():
 @bp.post("/language")
 def set_language():
     """Remembered in the session, so a shared tablet can switch without signing in."""
-    lang = request.form.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
+    choose_language(request.form.get("lang"))
     referrer = request.referrer or ""
     same_site = referrer.startswith(request.host_url)
     return redirect(referrer if same_site else url_for("main.home"))

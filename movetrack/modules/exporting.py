@@ -9,6 +9,7 @@ from sqlalchemy import orm
 
 from movetrack.extensions import db
 from movetrack.media.models import Upload
+from movetrack.modules import translated
 from movetrack.modules.io import FORMAT, FORMAT_VERSION
 from movetrack.modules.models import Module, ModuleArea, ModuleStep, ModuleVersion
 
@@ -22,9 +23,13 @@ def export_library() -> dict:
             .join(Module.current_version)
             .options(
                 orm.contains_eager(Module.area),
+                orm.contains_eager(Module.current_version).selectinload(ModuleVersion.translations),
                 orm.contains_eager(Module.current_version)
                 .selectinload(ModuleVersion.steps)
                 .selectinload(ModuleStep.pictures),
+                orm.contains_eager(Module.current_version)
+                .selectinload(ModuleVersion.steps)
+                .selectinload(ModuleStep.translations),
                 orm.joinedload(Module.parent),
                 orm.selectinload(Module.workstations),
             )
@@ -71,9 +76,31 @@ def _module_entry(module: Module, uploads: dict[int, Upload]) -> dict:
             for step in version.steps
         ],
     }
+    _add_translations(entry, version)
     if module.archived:
         entry["archived"] = True
     return entry
+
+
+def _add_translations(entry: dict, version: ModuleVersion) -> None:
+    """Each language's texts beside the Swedish they translate (only where there are any)."""
+    steps = {step["number"]: step for step in entry["steps"]}
+    for words in translated.translation_words_of(version):
+        if words.module:
+            texts = {name: getattr(words, name) for name in translated.VERSION_FIELDS}
+            texts["checked"] = words.checked
+            entry.setdefault("translations", {})[words.language] = _with_outdated(texts, words)
+        for step_words in words.steps:
+            texts = {name: getattr(step_words, name) for name in translated.STEP_FIELDS}
+            steps[step_words.number].setdefault("translations", {})[words.language] = (
+                _with_outdated(texts, step_words)
+            )
+
+
+def _with_outdated(texts: dict, words) -> dict:
+    if words.outdated:
+        texts["outdated"] = sorted(words.outdated)
+    return texts
 
 
 def _picture_entry(picture, uploads: dict[int, Upload]) -> dict:

@@ -32,6 +32,12 @@ from movetrack.modules.models import (
 )
 from movetrack.modules.queries import LibraryFilter
 from movetrack.modules.services import ModuleData, words_of
+from movetrack.modules.translated import (
+    STEP_FIELDS,
+    StepTranslationWords,
+    TranslationWords,
+    translation_words_of,
+)
 from movetrack.modules.wording import (
     DESCRIPTION_MAX_LENGTH,
     STEP_TEXT_MAX_LENGTH,
@@ -214,3 +220,57 @@ def library_filter_form(user: User) -> LibraryFilterForm:
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Library file (JSON)"), validators=[FileRequired(_l("Choose a file to import."))])
+
+
+# --- translations ------------------------------------------------------------------------
+
+
+def _optional_text(label, max_length, field_class=TextAreaField):
+    """A translated text: may be left empty (readers then get the Swedish)."""
+    return field_class(label, filters=[strip],
+                       validators=[Optional(), Length(max=max_length, message=TOO_LONG)])
+
+
+class StepTranslationForm(Form):
+    title = _optional_text(_l("Title"), TITLE_MAX_LENGTH, StringField)
+    meaning = _optional_text(_l("What the step means"), STEP_TEXT_MAX_LENGTH)
+    todo = _optional_text(_l("What to do"), STEP_TEXT_MAX_LENGTH)
+    how = _optional_text(_l("How"), STEP_TEXT_MAX_LENGTH)
+
+
+class TranslationForm(FlaskForm):
+    title = _optional_text(_l("Title"), TITLE_MAX_LENGTH, StringField)
+    description = _optional_text(_l("Description"), DESCRIPTION_MAX_LENGTH)
+    checked = BooleanField(_l("Someone who reads the language well has checked this translation"))
+    steps = FieldList(FormField(StepTranslationForm), min_entries=STEP_COUNT, max_entries=STEP_COUNT)
+
+    def to_words(self, language: str) -> TranslationWords:
+        return TranslationWords(
+            language=language,
+            title=self.title.data or "",
+            description=self.description.data or "",
+            checked=bool(self.checked.data),
+            steps=tuple(
+                StepTranslationWords(number, **{name: entry.form[name].data or "" for name in STEP_FIELDS})
+                for number, entry in enumerate(self.steps, start=1)
+            ),
+        )
+
+    error_summary = ModuleForm.error_summary
+
+
+def translation_form(version, language: str) -> TranslationForm:
+    """The form for one language of the version, filled from it, or from what was posted."""
+    if request.method == "POST":
+        return TranslationForm()
+    words = next((w for w in translation_words_of(version) if w.language == language), None)
+    steps = {step.number: step for step in words.steps} if words else {}
+    return TranslationForm(data={
+        "title": words.title if words else "",
+        "description": words.description if words else "",
+        "checked": words.checked if words else False,
+        "steps": [
+            {name: getattr(steps[number], name) if number in steps else "" for name in STEP_FIELDS}
+            for number in range(1, STEP_COUNT + 1)
+        ],
+    })

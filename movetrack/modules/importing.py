@@ -18,7 +18,7 @@ from movetrack.extensions import db
 from movetrack.i18n import lazy_text
 from movetrack.media.models import Upload
 from movetrack.media.services import save_upload_bytes
-from movetrack.modules import io, queries
+from movetrack.modules import io, queries, translated
 from movetrack.modules.io import ImportProblem, ImportRejected
 from movetrack.modules.models import Module, ModuleKind, ModuleStep, ModuleVersion
 from movetrack.modules.services import (
@@ -29,6 +29,7 @@ from movetrack.modules.services import (
     user_id_of,
     write_words,
 )
+from movetrack.modules.translated import StepTranslationWords, TranslationWords
 from movetrack.modules.wording import ModuleWords, PictureRef, StepWords
 from movetrack.org.models import Workstation
 from movetrack.rules import RuleViolation
@@ -120,11 +121,12 @@ class _LibraryImport:
             module = Module(key=entry["key"], created_by_id=user_id_of(self.user), current_version_number=1,
                             archived_at=archived_at)
             set_identity(module, area, kind, None, workstations)
-            add_version(module, 1, words, self.user)
+            _write_translations(add_version(module, 1, words, self.user), entry)
             db.session.add(module)
             return module, True
         changed = set_identity(module, area, kind, module.parent_id, workstations)
         changed |= write_words(module, words, self.user, self.rated) is not Change.NONE
+        changed |= _write_translations(module.current_version, entry)
         changed |= module.archived_at != archived_at
         module.archived_at = archived_at
         return module, changed
@@ -179,6 +181,48 @@ def _words_of_entry(entry: dict, pictures: dict[int, tuple[PictureRef, ...]]) ->
             )
             for step in sorted(entry["steps"], key=lambda step: step["number"])
         ),
+    )
+
+
+def _write_translations(version: ModuleVersion, entry: dict) -> bool:
+    """The entry's translations, when it has any, replace the version's; True if that changed them.
+    (Translations are edited in place: ratings are given under the Swedish words.)"""
+    if "translations" not in entry and not any("translations" in step for step in entry["steps"]):
+        return False
+    return translated.replace_translations(version, _translation_words(entry))
+
+
+def _translation_words(entry: dict) -> tuple[TranslationWords, ...]:
+    module_level = entry.get("translations") or {}
+    step_level = {
+        step["number"]: step.get("translations") or {}
+        for step in entry["steps"]
+    }
+    languages = sorted(set(module_level).union(*step_level.values()))
+    return tuple(
+        _language_words(language, module_level.get(language), step_level) for language in languages
+    )
+
+
+def _texts(translation: dict, names: tuple[str, ...]) -> dict:
+    """The texts, and which of them are out of date (only texts that are there can be)."""
+    texts = {name: (translation.get(name) or "").strip() for name in names}
+    outdated = frozenset(name for name in translation.get("outdated", ()) if texts[name])
+    return {**texts, "outdated": outdated}
+
+
+def _language_words(language: str, module: dict | None, step_level: dict[int, dict]) -> TranslationWords:
+    steps = tuple(
+        StepTranslationWords(
+            number=number, **_texts(translations[language], translated.STEP_FIELDS),
+        )
+        for number, translations in sorted(step_level.items()) if language in translations
+    )
+    if module is None:
+        return TranslationWords(language=language, module=False, steps=steps)
+    return TranslationWords(
+        language=language, checked=module.get("checked", False), steps=steps,
+        **_texts(module, translated.VERSION_FIELDS),
     )
 
 

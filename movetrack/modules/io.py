@@ -5,9 +5,17 @@ The format (see demo_library.json):
     {"format": "movetrack-modules", "version": 1, "modules": [
       {"key", "title", "description", "area", "kind", "parent": key or null,
        "workstations": [names], "archived": true (only when archived),
+       "translations": {language: {"title", "description", "checked": bool,
+                                   "outdated": [names of texts out of date]}},
        "steps": [{"number": 1..10, "title", "meaning", "todo", "how",
+                  "translations": {language: {"title", "meaning", "todo", "how",
+                                              "outdated": [names]}},
                   "pictures": [{"pictogram": key}
                                | {"photo": {"content_type", "data": base64, "description"}}]}]}]}
+
+Translations are optional, and so is each of their texts (a missing or empty text is read
+in Swedish). A module whose entry has no "translations" anywhere keeps the ones it has;
+one that has them gets exactly those of the file.
 
 Problems name their place as a JSON path with the module's title beside it, for example
 `modules[3] "Biltvätt": steps: expected exactly 10 steps, found 9`. Indexes count from 0,
@@ -30,6 +38,7 @@ from sqlalchemy.orm import aliased
 
 from movetrack.extensions import db
 from movetrack.i18n import lazy_text
+from movetrack.languages import TRANSLATION_LANGUAGES
 from movetrack.media.pictograms import all_pictograms
 from movetrack.modules.models import (
     AREA_KEYS,
@@ -260,6 +269,7 @@ def _check_module(index: int, entry: Any, known: _Known) -> list[ImportProblem]:
     _check_workstations(found, entry.get("workstations"))
     if "archived" in entry and not isinstance(entry["archived"], bool):
         found.add("archived", _expected(_l("true or false"), entry["archived"]))
+    _check_translations(found, "translations", entry.get("translations"), _MODULE_TEXTS, module=True)
     _check_steps(found, entry.get("steps"), known)
     return found.found
 
@@ -313,7 +323,42 @@ def _check_steps(found: _ModuleProblems, steps: Any, known: _Known) -> None:
             numbers_seen.add(number)
         for name, max_length, _label in STEP_TEXTS:
             found.text(f"{where}.{name}", step.get(name), max_length)
+        _check_translations(found, f"{where}.translations", step.get("translations"), _STEP_TEXTS)
         _check_pictures(found, where, step.get("pictures"), known)
+
+
+_MODULE_TEXTS = (("title", TITLE_MAX_LENGTH), ("description", DESCRIPTION_MAX_LENGTH))
+_STEP_TEXTS = tuple((name, max_length) for name, max_length, _label in STEP_TEXTS)
+
+
+def _unknown_language(**values):
+    return lazy_text("unknown language %(found)s (expected one of %(choices)s)", **values)
+
+
+def _check_translations(found: _ModuleProblems, where: str, translations: Any,
+                        texts: tuple[tuple[str, int], ...], module: bool = False) -> None:
+    """{language: {text: translation, …, "outdated": [text, …]}}; every text may be left out."""
+    if translations is None:
+        return
+    if not isinstance(translations, dict):
+        found.add(where, _expected(_l("an object"), translations))
+        return
+    names = tuple(name for name, _max_length in texts)
+    for language, translation in translations.items():
+        at = f"{where}.{language}"
+        if language not in TRANSLATION_LANGUAGES:
+            found.add(at, _unknown_language(found=_quoted(language), choices=", ".join(TRANSLATION_LANGUAGES)))
+            continue
+        if not isinstance(translation, dict):
+            found.add(at, _expected(_l("an object"), translation))
+            continue
+        for name, max_length in texts:
+            found.text(f"{at}.{name}", translation.get(name), max_length, required=False)
+        outdated = translation.get("outdated", [])
+        if not isinstance(outdated, list) or any(name not in names for name in outdated):
+            found.add(f"{at}.outdated", lazy_text("expected a list of %(names)s", names=", ".join(names)))
+        if module and not isinstance(translation.get("checked", False), bool):
+            found.add(f"{at}.checked", _expected(_l("true or false"), translation["checked"]))
 
 
 def _check_pictures(found: _ModuleProblems, step_where: str, pictures: Any, known: _Known) -> None:

@@ -122,6 +122,10 @@ class ModuleVersion(db.Model):
     steps: Mapped[list[ModuleStep]] = relationship(
         back_populates="version", order_by="ModuleStep.number", cascade="all, delete-orphan"
     )
+    translations: Mapped[list[VersionTranslation]] = relationship(
+        back_populates="version", order_by="VersionTranslation.language",
+        cascade="all, delete-orphan",
+    )
 
 
 class ModuleStep(db.Model):
@@ -143,6 +147,9 @@ class ModuleStep(db.Model):
     pictures: Mapped[list[StepPicture]] = relationship(
         back_populates="step", order_by="StepPicture.position", cascade="all, delete-orphan"
     )
+    translations: Mapped[list[StepTranslation]] = relationship(
+        back_populates="step", order_by="StepTranslation.language", cascade="all, delete-orphan"
+    )
 
 
 class StepPicture(db.Model):
@@ -163,3 +170,53 @@ class StepPicture(db.Model):
 
     step: Mapped[ModuleStep] = relationship(back_populates="pictures")
     upload: Mapped[Upload | None] = relationship()
+
+
+# --- translations ------------------------------------------------------------------------
+# A version's texts in another language than Swedish. A translation belongs to the version
+# it translates (copied to a new version, see modules/translated.py) and remembers, per
+# text, a fingerprint of the Swedish it was made from: where the Swedish has changed since,
+# that text is out of date and the Swedish is shown instead.
+
+
+class VersionTranslation(db.Model):
+    __tablename__ = "module_version_translations"
+    __table_args__ = (
+        sa.UniqueConstraint("version_id", "language"),
+        sa.CheckConstraint("language <> 'sv'", name="not_the_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("module_versions.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(sa.String(8))
+    title: Mapped[str] = mapped_column(sa.String(160), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    # {text's name: SHA-256 of the Swedish it translates}; "" marks a text as out of date.
+    sources: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    # False until a person has read the translation through (machine or unchecked drafts).
+    checked: Mapped[bool] = mapped_column(default=False)
+
+    version: Mapped[ModuleVersion] = relationship(back_populates="translations")
+
+
+class StepTranslation(db.Model):
+    __tablename__ = "module_step_translations"
+    __table_args__ = (
+        sa.UniqueConstraint("step_id", "language"),
+        sa.CheckConstraint("language <> 'sv'", name="not_the_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("module_steps.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(sa.String(8))
+    title: Mapped[str] = mapped_column(sa.String(160), default="")
+    meaning: Mapped[str] = mapped_column(sa.Text, default="")
+    todo: Mapped[str] = mapped_column(sa.Text, default="")
+    how: Mapped[str] = mapped_column(sa.Text, default="")
+    sources: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+
+    step: Mapped[ModuleStep] = relationship(back_populates="translations")

@@ -120,14 +120,19 @@ def module_or_404(module_id: int) -> Module:
 
 
 def version_with_steps(module: Module, number: int | None = None) -> ModuleVersion:
-    """The module's version `number` (default: current) with its ten steps and their pictures."""
+    """The module's version `number` (default: current) with its ten steps, their pictures and
+    every translation."""
     version = db.session.scalar(
         sa.select(ModuleVersion)
         .where(
             ModuleVersion.module_id == module.id,
             ModuleVersion.number == (number or module.current_version_number),
         )
-        .options(orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures))
+        .options(
+            orm.selectinload(ModuleVersion.translations),
+            orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures),
+            orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.translations),
+        )
     )
     return version or abort(404)
 

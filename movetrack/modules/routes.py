@@ -8,9 +8,11 @@ from itertools import groupby
 from flask import (
     Blueprint,
     Response,
+    abort,
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -19,12 +21,14 @@ from flask_login import current_user
 from movetrack.auth.policy import Kind, allowed, may_change
 from movetrack.clock import local_today
 from movetrack.input import query_int
-from movetrack.modules import exporting, importing, io, queries, services
+from movetrack.languages import SOURCE_LANGUAGE, TRANSLATION_LANGUAGES
+from movetrack.modules import exporting, importing, io, queries, services, translated
 from movetrack.modules.forms import (
     ImportForm,
     ModuleForm,
     library_filter_form,
     module_form,
+    translation_form,
 )
 from movetrack.modules.models import Module
 from movetrack.web import catch_refusal, fragment_or_page
@@ -64,10 +68,53 @@ def detail(module_id: int):
 @bp.get("/<int:module_id>/sheet")
 @readers_only
 def sheet(module_id: int):
-    """The printable modulblad; ?version=N shows the wording an older rating was given under."""
+    """The printable modulblad; ?version=N shows the wording an older rating was given under,
+    ?lang=ar its texts in Arabic where it has them (each text in Swedish where it has not)."""
     module = queries.module_or_404(module_id)
     version = queries.version_with_steps(module, query_int("version"))
-    return render_template("modules/sheet.html", module=module, version=version)
+    languages = [words.language for words in translated.translation_words_of(version)]
+    language = request.args.get("lang", SOURCE_LANGUAGE)
+    if language not in languages:
+        language = SOURCE_LANGUAGE
+    return render_template("modules/sheet.html", module=module, version=version, languages=languages,
+                           texts=translated.in_language(version, language))
+
+
+def _translation_language() -> str:
+    language = request.args.get("lang", "")
+    return language if language in TRANSLATION_LANGUAGES else abort(404)
+
+
+@bp.route("/<int:module_id>/translation", methods=["GET", "POST"])
+@admin_only
+def translate(module_id: int):
+    """One language's texts of the current version, each field beside the Swedish it translates."""
+    module = queries.module_or_404(module_id)
+    language = _translation_language()
+    version = queries.version_with_steps(module)
+    form = translation_form(version, language)
+    error = None
+    if form.validate_on_submit():
+        with catch_refusal() as refused:
+            services.save_translation(current_user, module, form.to_words(language))
+        if not refused:
+            flash(_("The translation is saved."), "success")
+            return redirect(url_for(".detail", module_id=module.id))
+        error = refused.error
+    words = next((w for w in translated.translation_words_of(version) if w.language == language), None)
+    return render_template(
+        "modules/translate.html", module=module, version=version, form=form, language=language,
+        error=error, outdated=_outdated_fields(words),
+    ), 422 if form.is_submitted() else 200
+
+
+def _outdated_fields(words) -> set[str]:
+    """The form's field names whose translation is of Swedish that has changed since."""
+    if words is None:
+        return set()
+    found = set(words.outdated)
+    found.update(f"steps-{step.number - 1}-{name}" for step in words.steps for name in step.outdated)
+    return found
 
 
 def _render_form(form: ModuleForm, module: Module | None, status: int = 200, error=None):

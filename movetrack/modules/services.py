@@ -24,7 +24,8 @@ from movetrack.auth.models import User
 from movetrack.auth.policy import Kind, may_change
 from movetrack.clock import utcnow
 from movetrack.extensions import db
-from movetrack.modules import queries
+from movetrack.languages import TRANSLATION_LANGUAGES
+from movetrack.modules import queries, translated
 from movetrack.modules.models import (
     STEP_COUNT,
     Module,
@@ -34,6 +35,7 @@ from movetrack.modules.models import (
     ModuleVersion,
     StepPicture,
 )
+from movetrack.modules.translated import TranslationWords
 from movetrack.modules.wording import (
     DESCRIPTION_MAX_LENGTH,
     KEY_MAX_LENGTH,
@@ -238,7 +240,8 @@ def write_words(module: Module, words: ModuleWords, user: User | None, rated: se
     if current.id not in rated:
         _edit_in_place(current, words)
         return Change.IN_PLACE
-    add_version(module, current.number + 1, words, user, pictures_from=current)
+    new = add_version(module, current.number + 1, words, user, pictures_from=current)
+    translated.copy_translations(current, new)
     module.current_version_number = current.number + 1
     db.session.expire(module, ["current_version"])  # the viewonly relationship follows the number
     return Change.NEW_VERSION
@@ -315,3 +318,42 @@ def unarchive_module(user: User | None, module: Module) -> None:
         module.archived_at = None
         audit.record(user, "module.unarchived", module, key=module.key)
         db.session.flush()
+
+
+def save_translation(user: User | None, module: Module, words: TranslationWords) -> None:
+    """One language's texts of the current version, edited in place: ratings are given under
+    the Swedish words, so a translation never makes a new version. A text saved unchanged
+    stays out of date if it was; one written anew is of the Swedish as it is now."""
+    require_librarian(user)
+    if words.language not in TRANSLATION_LANGUAGES:
+        raise RuleViolation(_l("Choose a language to translate into."), field="language")
+    if problem := text_problem(words.title, TITLE_MAX_LENGTH, required=False):
+        raise RuleViolation(_l("Title: %(problem)s", problem=problem), field="title")
+    if problem := text_problem(words.description, DESCRIPTION_MAX_LENGTH, required=False):
+        raise RuleViolation(_l("Description: %(problem)s", problem=problem), field="description")
+    version = queries.version_with_steps(module)
+    before = next((w for w in translated.translation_words_of(version) if w.language == words.language),
+                  None)
+    translated.write_language(version, _keeping_out_of_date(before, words))
+    audit.record(user, "module.translated", module, key=module.key, language=words.language,
+                 version=module.current_version_number)
+    db.session.flush()
+
+
+def _keeping_out_of_date(before: TranslationWords | None, words: TranslationWords) -> TranslationWords:
+    """`words`, with the texts that were out of date and are saved unchanged still so; steps
+    with no text and no translation yet are left out (no empty rows)."""
+    if before is None:
+        before = TranslationWords(language=words.language)
+    old_steps = {step.number: step for step in before.steps}
+
+    def still(old, new, names) -> frozenset[str]:
+        return frozenset(n for n in old.outdated if n in names and getattr(old, n) == getattr(new, n))
+
+    steps = tuple(
+        replace(step, outdated=still(old_steps[step.number], step, translated.STEP_FIELDS))
+        if step.number in old_steps else step
+        for step in words.steps
+        if step.number in old_steps or any(getattr(step, n) for n in translated.STEP_FIELDS)
+    )
+    return replace(words, steps=steps, outdated=still(before, words, translated.VERSION_FIELDS))

@@ -99,14 +99,16 @@ def steps_reached(assignments: Iterable[Assignment]) -> dict[int, list[tuple[dt.
 
 
 def load_versions_with_pictures(assignments: Iterable[Assignment]) -> None:
-    """The current version of each module with its steps and their pictures: a fixed
-    number of statements for any number of modules."""
+    """The current version of each module with its steps, their pictures and every
+    translation: a fixed number of statements for any number of modules."""
     version_ids = [assignment.module.current_version.id for assignment in assignments]
     if version_ids:
         db.session.scalars(
             sa.select(ModuleVersion).where(ModuleVersion.id.in_(version_ids)).options(
+                orm.selectinload(ModuleVersion.translations),
                 orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures)
-                .selectinload(StepPicture.upload)
+                .selectinload(StepPicture.upload),
+                orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.translations),
             )
         ).all()
 

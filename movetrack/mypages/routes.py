@@ -13,7 +13,9 @@ from movetrack import audit
 from movetrack.auth.policy import Kind, Principal, allowed, assignment_or_404, participant_or_404
 from movetrack.certificates.queries import certificates_of
 from movetrack.extensions import limiter
+from movetrack.i18n import in_participant_language
 from movetrack.input import query_int
+from movetrack.modules import translated
 from movetrack.mypages import queries, services
 from movetrack.mypages.card import render_card
 from movetrack.mypages.forms import CardForm, GiveBackForm, PicturesForm, PinForm, SelfRatingForm
@@ -56,6 +58,11 @@ def card_sign_in(token: str):
     credential = services.card_holder(token)
     if credential is None:  # replaced, revoked, guessed or mistyped: all look the same
         return render_template("mypages/card_unknown.html"), 404
+    with in_participant_language(credential.participant.language):  # the card is theirs
+        return _sign_in_on_card(credential)
+
+
+def _sign_in_on_card(credential: ParticipantCredential):
     pin_form, pictures_form = PinForm(), PicturesForm()
     if request.method == "GET":
         return _render_sign_in(credential, pin_form, pictures_form)
@@ -95,6 +102,7 @@ def home():
         "mypages/home.html",
         participant=participant,
         assignments=assignments,
+        texts={a.id: translated.in_language(a.module.current_version, participant.language) for a in assignments},
         steps=progress_queries.steps_on(assignments),
         self_steps=queries.latest_self_steps(a.id for a in assignments),
         reached=queries.steps_reached(assignments),
@@ -114,7 +122,9 @@ def looks():
 
 def _own_assignment(assignment_id: int) -> Assignment:
     """One of the participant's own modules; any other id is a 404 (scope answers)."""
-    return assignment_or_404(current_user, assignment_id, *progress_queries.with_steps_and_pictures())
+    assignment = assignment_or_404(current_user, assignment_id)
+    queries.load_versions_with_pictures([assignment])
+    return assignment
 
 
 def _render_module(assignment: Assignment, form: SelfRatingForm, error=None, status: int = 200):
@@ -122,7 +132,7 @@ def _render_module(assignment: Assignment, form: SelfRatingForm, error=None, sta
         "mypages/module.html",
         assignment=assignment,
         participant=assignment.participant,
-        version=assignment.module.current_version,
+        version=translated.in_language(assignment.module.current_version, assignment.participant.language),
         current_step=progress_queries.steps_on([assignment])[assignment.id],
         self_step=queries.latest_self_steps([assignment.id]).get(assignment.id),
         form=form,

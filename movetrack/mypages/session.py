@@ -18,6 +18,7 @@ from flask_login import UserMixin, logout_user
 from movetrack.auth.models import User
 from movetrack.clock import utcnow
 from movetrack.extensions import db
+from movetrack.i18n import PARTICIPANT_CHOICE
 from movetrack.mypages.models import ParticipantCredential
 from movetrack.participants.models import Participant
 
@@ -98,10 +99,12 @@ def _card_session_id(credential: ParticipantCredential) -> str:
 def hand_over(participant: Participant) -> None:
     """Participant mode on this session: from now on only the participant's pages."""
     session[HANDED_TO] = participant.id
+    session.pop(PARTICIPANT_CHOICE, None)  # the last participant's choice is not theirs
     session[LAST_SEEN] = utcnow().timestamp()
 
 
 def take_back() -> None:
+    session.pop(PARTICIPANT_CHOICE, None)
     session.pop(HANDED_TO, None)
     session.pop(LAST_SEEN, None)
 

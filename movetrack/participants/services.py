@@ -21,6 +21,7 @@ from movetrack.auth.policy import Kind, may_change, unit_ids_in_scope
 from movetrack.clock import local_today, utcnow
 from movetrack.extensions import db
 from movetrack.i18n import lazy_text
+from movetrack.languages import LANGUAGES
 from movetrack.media.models import Upload
 from movetrack.media.services import discard_unused_upload, save_upload
 from movetrack.modules.models import STEP_COUNT, Module
@@ -35,22 +36,6 @@ from movetrack.placements.models import OPEN_STATUSES, Placement
 from movetrack.rules import RuleViolation
 from movetrack.unit_of_work import refused_as
 
-# The participant's own language (not the interface's), each named in itself so that the
-# person can point at it. Codes are ISO 639; "bs" stands for Bosnian/Croatian/Serbian.
-LANGUAGES = {
-    "sv": "Svenska",
-    "en": "English",
-    "ar": "العربية",
-    "so": "Soomaali",
-    "ti": "ትግርኛ",
-    "prs": "Dari",
-    "fa": "فارسی",
-    "ru": "Русский",
-    "uk": "Українська",
-    "pl": "Polski",
-    "bs": "Bosanski/Hrvatski/Srpski",
-    "tr": "Türkçe",
-}
 NAME_MAX_LENGTH = 160
 PREFERRED_NAME_MAX_LENGTH = 80
 FIRST_BIRTH_YEAR = 1900

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from movetrack.extensions import db
+from movetrack.modules.translated import Text
 from movetrack.org.models import Unit
 from movetrack.participants.models import Participant
 from movetrack.quality.models import FACES, QUESTION_COUNT, QualityAnswer, QualityQuestion
@@ -20,6 +21,15 @@ DEFAULT_QUESTIONS = (
     ("Lär du dig nya saker?", "Are you learning new things?"),
     ("Lyssnar vi på dig?", "Do we listen to you?"),
 )
+# The defaults in Arabic, for the participant's pages that speak it (written by a machine,
+# not yet checked by a person). A unit's own questions have Swedish and English only: on an
+# Arabic page they are read in Swedish, marked as such.
+DEFAULT_QUESTIONS_AR = (
+    "هل تحب المكان هنا؟",
+    "هل تحصل على المساعدة التي تحتاجها؟",
+    "هل تتعلم أشياء جديدة؟",
+    "هل نستمع إليك؟",
+)
 SMALLEST_SHOWN = 5  # counts below this are hidden
 
 
@@ -28,9 +38,16 @@ class Question:
     position: int
     text_sv: str
     text_en: str
+    text_ar: str = ""
 
     def text(self, language: str) -> str:
         return self.text_en if language == "en" else self.text_sv
+
+    def reading(self, language: str) -> Text:
+        """The question for a reader of `language`, in the language it is written in."""
+        if language == "ar" and self.text_ar:
+            return Text(self.text_ar, "ar")
+        return Text(self.text_en, "en") if language == "en" else Text(self.text_sv, "sv")
 
 
 def questions_of(unit_id: int) -> list[Question]:
@@ -38,7 +55,7 @@ def questions_of(unit_id: int) -> list[Question]:
         sa.select(QualityQuestion).where(QualityQuestion.unit_id == unit_id))}
     return [
         Question(position, own[position].text_sv, own[position].text_en) if position in own
-        else Question(position, *DEFAULT_QUESTIONS[position - 1])
+        else Question(position, *DEFAULT_QUESTIONS[position - 1], DEFAULT_QUESTIONS_AR[position - 1])
         for position in range(1, QUESTION_COUNT + 1)
     ]
 

@@ -1,21 +1,46 @@
 // movetrack's only script besides htmx. Loaded from 'self' (the CSP forbids inline scripts).
 "use strict";
 
-// Read aloud: any element with data-speak reads its text in the page's language.
-function speak(text) {
-  if (!("speechSynthesis" in window) || !text) return;
-  window.speechSynthesis.cancel();
+// Read aloud: an element with data-speak reads its text in the language of the element
+// (its own lang, or the nearest ancestor's). data-speak-parts, a JSON list of
+// [text, lang] pairs, reads a text made of parts in different languages, each part with a
+// voice for its own language (a module step in Arabic under a Swedish heading, say).
+const VOICE_LANGS = { sv: "sv-SE", en: "en-GB", ar: "ar", fa: "fa-IR", prs: "fa-AF" };
+
+function voiceFor(lang) {
+  const voices = window.speechSynthesis.getVoices();
+  const wanted = (VOICE_LANGS[lang] || lang).toLowerCase();
+  const base = wanted.split("-")[0];
+  return voices.find((voice) => voice.lang.toLowerCase() === wanted)
+    || voices.find((voice) => voice.lang.toLowerCase().split(/[-_]/)[0] === base)
+    || null;
+}
+
+function utteranceOf(text, lang) {
   const utterance = new SpeechSynthesisUtterance(text);
-  utterance.lang = document.documentElement.lang === "en" ? "en-GB" : "sv-SE";
+  utterance.lang = VOICE_LANGS[lang] || lang;
+  const voice = voiceFor(lang);
+  if (voice) utterance.voice = voice;
   utterance.rate = 0.9;
-  window.speechSynthesis.speak(utterance);
+  return utterance;
+}
+
+function speak(button) {
+  if (!("speechSynthesis" in window)) return;
+  const pageLang = (button.closest("[lang]") || document.documentElement).lang || "sv";
+  const parts = button.dataset.speakParts
+    ? JSON.parse(button.dataset.speakParts) : [[button.dataset.speak, pageLang]];
+  window.speechSynthesis.cancel();
+  parts.filter(([text]) => text).forEach(([text, lang]) => {
+    window.speechSynthesis.speak(utteranceOf(text, lang || pageLang));
+  });
 }
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-speak]");
   if (button) {
     event.preventDefault();
-    speak(button.dataset.speak);
+    speak(button);
   }
 });
 
