@@ -174,12 +174,12 @@ def test_swedish_writes_i_dag_and_tells_edit_from_change():
 # catalogue translates every string of these files; the rest of it stays empty (English).
 AR_PO = TRANSLATIONS / "ar" / "LC_MESSAGES" / "messages.po"
 PARTICIPANT_TEMPLATES = (
-    "mypages/home.html", "mypages/module.html", "mypages/sign_in.html", "mypages/give_back.html",
+    "mypages/home.html", "mypages/module.html", "mypages/sign_in.html", "mypages/give_back.html", "mypages/looks.html",
     "mypages/card_unknown.html", "mypages/_pictures.html", "quality/answer.html",
     "quality/_faces.html", "_macros/steps.html", "_macros/ui.html", "base.html",
 )
 PARTICIPANT_MODULES = ("mypages/forms.py", "mypages/services.py", "mypages/routes.py",
-                       "quality/routes.py", "quality/models.py")
+                       "quality/routes.py", "quality/models.py", "audit.py")
 
 
 def _participant_strings() -> set[str]:
