@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from movetrack.backup.cli import export_all_command, import_all_command
     from movetrack.demo import demo_command
     from movetrack.i18n import translate_cli
     from movetrack.modules.cli import modules_cli
@@ -112,3 +113,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(modules_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(export_all_command)
+    app.cli.add_command(import_all_command)
