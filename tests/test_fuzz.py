@@ -14,21 +14,23 @@ Examples are few by default so the suite stays quick; HYPOTHESIS_PROFILE=thoroug
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import os
 import re
 from html.parser import HTMLParser
-from urllib.parse import quote_from_bytes, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote_from_bytes, urljoin, urlsplit
 
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from movetrack.auth.models import User
 from movetrack.backup.archive import tables
-from movetrack.demo import demo_command
+from movetrack.demo import DEMO_CARDS, demo_command
 from movetrack.extensions import db
+from tests.helpers import csrf_token, post_form
 from tests.test_markup import _crawl
 
 settings.register_profile(
@@ -69,7 +71,7 @@ SELF_ENDING = ("/logout", "/account/password", "/language")
 
 
 class _Forms(HTMLParser):
-    """Every form on a page that posts: where to, how encoded, and its fields."""
+    """Every form on a page: how and where it is sent, how encoded, and its fields."""
 
     def __init__(self):
         super().__init__()
@@ -80,11 +82,11 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if tag == "form":
-            action = attributes.get("hx-post") or attributes.get("action") or ""
-            if (attributes.get("method") or "get").lower() == "post" or attributes.get("hx-post"):
-                self._form = {"action": action, "multipart": "multipart" in (attributes.get("enctype") or ""),
-                              "fields": []}
-                self.forms.append(self._form)
+            posts = (attributes.get("method") or "get").lower() == "post" or "hx-post" in attributes
+            action = attributes.get("hx-post") or attributes.get("hx-get") or attributes.get("action") or ""
+            self._form = {"action": action, "method": "post" if posts else "get",
+                          "multipart": "multipart" in (attributes.get("enctype") or ""), "fields": []}
+            self.forms.append(self._form)
             return
         if self._form is None or not attributes.get("name"):
             if tag == "option" and self._select is not None:
@@ -189,7 +191,8 @@ def _fuzz_form(client, page: str, form: dict) -> None:
         drawn, files, headers = _draw_post(form, data)
         now = client.get(page)  # the form as drawn now: its CSRF token and a fresh request key
         assert now.status_code < 500, page
-        same = [found for found in _forms(now.text, page) if found["action"] == form["action"]]
+        shown = _forms(now.text, page) if now.status_code == 200 else []
+        same = [found for found in shown if found["action"] == form["action"]]
         page_values = {field["name"]: field["value"] for field in (same[0]["fields"] if same else [])}
         db.session.rollback()
         before = _counts()
@@ -203,29 +206,142 @@ def _fuzz_form(client, page: str, form: dict) -> None:
     post_anything()
 
 
-def _form_kind(action: str, fields: list[dict]) -> str:
-    return re.sub(r"\d+", "N", action) + " " + ",".join(sorted({field["name"] for field in fields}))
+def _fuzz_query(client, path: str, fields: list[dict]) -> None:
+    """A page or fragment read with anything in its query string (a filter form's fields,
+    or the arguments of a link htmx follows)."""
+    @given(data=st.data())
+    def read_anything(data):
+        drawn, _, headers = _draw_post({"fields": fields}, data)
+        values: dict[str, list[str]] = {}
+        for field, value in drawn:
+            value = field["value"] if value is OWN else value
+            if value is not None:
+                values.setdefault(field["name"], []).append(value)
+        response = client.get(path, query_string=_encoded(values).decode("ascii"), headers=headers)
+        assert response.status_code < 500, f"{path}: {response.status_code}"
+        db.session.rollback()
+        _assert_consistent()
+
+    read_anything()
 
 
-@pytest.fixture
-def demo_pages(app, client, auth):
-    """The demo workplace, signed in as the coordinator: each kind of posting form once,
-    with a page that draws it."""
+def _kind(path: str, fields: list[dict]) -> str:
+    return re.sub(r"\d+", "N", path) + " " + ",".join(sorted({field["name"] for field in fields}))
+
+
+def _found(client, start: str, skip: tuple[str, ...]) -> tuple[dict, dict]:
+    """Crawling from `start`: each kind of posting form once with a page that draws it, and
+    each kind of query (a form that gets, a link with arguments) once with its fields."""
+    posts: dict[str, tuple[str, dict]] = {}
+    queries: dict[str, tuple[str, list[dict]]] = {}
+    for key, html in _crawl(client, start, per_kind=1).items():
+        page = key.split(" ", 1)[1]
+        link = urlsplit(page)
+        arguments = [{"name": name, "type": "text", "value": value, "choices": []}
+                     for name, value in parse_qsl(link.query, keep_blank_values=True)]
+        if arguments:
+            queries.setdefault(_kind(link.path, arguments), (link.path, arguments))
+        for form in _forms(html, page):
+            if form["action"].startswith(skip):
+                continue
+            if form["method"] == "post":
+                posts.setdefault(_kind(form["action"], form["fields"]), (page, form))
+            else:
+                queries.setdefault(_kind(form["action"], form["fields"]), (form["action"], form["fields"]))
+    return posts, queries
+
+
+def _fuzz_everything_found(client, start: str, skip: tuple[str, ...] = SELF_ENDING) -> tuple[int, int]:
+    posts, queries = _found(client, start, skip)
+    for page, form in posts.values():
+        _fuzz_form(client, page, form)
+    for path, fields in queries.values():
+        _fuzz_query(client, path, fields)
+    return len(posts), len(queries)
+
+
+def test_no_form_or_fragment_answers_a_500_whatever_anyone_sends(app, client, auth):
     assert app.test_cli_runner().invoke(demo_command).exit_code == 0
     auth.login("samordnare", "movetrack-demo")
     me = db.session.scalar(sa.select(User).where(User.username == "samordnare"))
-    found: dict[str, tuple[str, dict]] = {}
-    for key, html in _crawl(client, "/", per_kind=1).items():
-        page = key.split(" ", 1)[1]
-        for form in _forms(html, page):
-            action = form["action"]
-            if action.startswith(SELF_ENDING) or action.startswith(f"/admin/users/{me.id}/"):
-                continue
-            found.setdefault(_form_kind(action, form["fields"]), (page, form))
-    return found
+    posts, queries = _fuzz_everything_found(client, "/", skip=(*SELF_ENDING, f"/admin/users/{me.id}/"))
+    assert posts > 30 and queries > 8  # the crawl found the workplace's forms and filters
+
+    _name, token, pin, _pictures = DEMO_CARDS[0]
+    participant = app.test_client()
+    assert post_form(participant, f"/card/{token}", data={"pin": pin}).status_code == 302
+    posts, _ = _fuzz_everything_found(participant, "/me/")
+    assert posts >= 2  # a self-rating, the questions
+
+    anonymous = app.test_client()  # last: failed sign-ins are counted against this address
+    for start in ("/login", f"/card/{token}", "/verify"):
+        posts, queries = _fuzz_everything_found(anonymous, start)
+        assert posts + queries
 
 
-def test_no_form_answers_a_500_whatever_is_posted(client, demo_pages):
-    assert len(demo_pages) > 30  # the crawl found the workplace's forms
-    for page, form in demo_pages.values():
-        _fuzz_form(client, page, form)
+JSON_VALUE = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(TEXT, inner, max_size=3)),
+    max_leaves=6,
+)
+
+
+def _places(document, path=()) -> list[tuple]:
+    """Every place in a JSON document, as the keys and indexes that lead to it."""
+    places = [path]
+    children = document.items() if isinstance(document, dict) else enumerate(document) \
+        if isinstance(document, list) else ()
+    for key, child in children:
+        places.extend(_places(child, (*path, key)))
+    return places
+
+
+def _mutated(document, place: tuple, change: str, value):
+    """A copy of the document with the value at `place` replaced, removed or doubled."""
+    copy = json.loads(json.dumps(document))
+    if not place:
+        return value
+    *parents, last = place
+    container = copy
+    for key in parents:
+        container = container[key]
+    if change == "remove":
+        del container[last]
+    elif change == "double" and isinstance(container, list):
+        container.insert(last, container[last])
+    else:
+        container[last] = value
+    return copy
+
+
+def test_the_library_import_refuses_any_broken_file_without_a_500(client, world, sign_in):
+    from movetrack.modules.exporting import export_library
+    from tests.test_media import image_bytes
+
+    library = export_library()
+    photo = {"content_type": "image/png", "data": base64.b64encode(image_bytes("PNG")).decode(), "description": "x"}
+    library["modules"][0]["steps"][0]["pictures"].append({"photo": photo})
+    places = _places(library)
+    sign_in("admin")
+
+    @given(
+        place=st.sampled_from(places),
+        change=st.sampled_from(["replace", "remove", "double"]),
+        value=JSON_VALUE,
+        raw=st.one_of(st.none(), FILE_BYTES),
+    )
+    def import_anything(place, change, value, raw):
+        content = raw if raw is not None else json.dumps(
+            _mutated(library, place, change, value), ensure_ascii=False).encode("utf-8", "surrogatepass")
+        before = _counts()
+        page = client.get("/library/import")
+        response = client.post("/library/import", data={
+            "csrf_token": csrf_token(page.text), "file": (io.BytesIO(content), "library.json"),
+        }, content_type="multipart/form-data")
+        assert response.status_code in (302, 422), response.status_code
+        db.session.rollback()
+        if response.status_code == 422:
+            assert _counts() == before
+            assert 'role="alert"' in response.text or 'aria-invalid="true"' in response.text  # said why
+
+    import_anything()
