@@ -28,13 +28,14 @@ from hypothesis import strategies as st
 
 from movetrack.auth.models import User
 from movetrack.backup.archive import tables
+from movetrack.clock import local_today
 from movetrack.demo import DEMO_CARDS, demo_command
 from movetrack.extensions import db
 from tests.helpers import csrf_token, post_form
 from tests.test_markup import _crawl
 
 settings.register_profile(
-    "fuzz", max_examples=6, deadline=None, derandomize=False,
+    "fuzz", max_examples=6, deadline=None, database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.register_profile("thorough", parent=settings.get_profile("fuzz"), max_examples=100)
@@ -66,8 +67,8 @@ FILE_BYTES = st.one_of(
     st.binary(max_size=4096),
     st.sampled_from([b"", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, b"\xff\xd8\xff\xe0" + b"\x00" * 100, b"GIF89a"]),
 )
-# Forms that would end the fuzzer's own session, not the app's business here.
-SELF_ENDING = ("/logout", "/account/password", "/language")
+# Forms that would end or hand over the fuzzer's own session, not the app's business here.
+SELF_ENDING = ("/logout", "/account/password", "/language", "/hand-over")
 
 
 class _Forms(HTMLParser):
@@ -91,6 +92,8 @@ class _Forms(HTMLParser):
         if self._form is None or not attributes.get("name"):
             if tag == "option" and self._select is not None:
                 self._select["choices"].append(attributes.get("value") or "")
+                if "selected" in attributes:
+                    self._select["value"] = attributes.get("value") or ""
             return
         field = {"name": attributes["name"], "tag": tag, "type": (attributes.get("type") or tag).lower(),
                  "value": attributes.get("value") or "", "choices": []}
@@ -155,13 +158,20 @@ def _assert_consistent() -> None:
 
 
 def _draw_post(form: dict, data) -> tuple[list[tuple[dict, object]], dict, dict]:
-    """(each field with what to send, files, headers), drawn from the form as first found."""
+    """(each field with what to send, files, headers), drawn from the form as first found.
+    Half the time one field gets something odd and the others something plausible, so the
+    odd value also reaches the services behind a form's own validation."""
     drawn, files = [], {}
-    for field in form["fields"]:
-        if field["type"] == "file":
+    fields = form["fields"]
+    focus = data.draw(st.one_of(st.none(), st.integers(0, max(len(fields) - 1, 0))), label="only this field")
+    for index, field in enumerate(fields):
+        if focus is not None and index != focus and field["type"] != "file":
+            drawn.append((field, OWN))
+        elif field["type"] == "file":
             content = data.draw(st.one_of(st.none(), FILE_BYTES), label=field["name"])
             if content is not None:
-                files[field["name"]] = (io.BytesIO(content), data.draw(TEXT, label="filename") or "x")
+                filename = _without_surrogates(data.draw(TEXT, label="filename")) or "x"
+                files[field["name"]] = (io.BytesIO(content), filename)
         elif field["type"] in ("submit", "button"):
             if data.draw(st.booleans(), label=f"press {field['name']}"):
                 drawn.append((field, OWN))
@@ -171,11 +181,22 @@ def _draw_post(form: dict, data) -> tuple[list[tuple[dict, object]], dict, dict]
     return drawn, files, headers
 
 
+def _plausible(field: dict, shown: str | None) -> str | None:
+    """What a person would have left or put in the field: what the page shows, else the first
+    choice, else a value of the field's type."""
+    if shown or field["type"] in ("checkbox", "radio", "submit", "button", "hidden"):
+        return shown
+    if any(field["choices"]):
+        return next(choice for choice in field["choices"] if choice)
+    return {"number": "3", "date": local_today().isoformat(), "email": "someone@example.org",
+            "password": "a-long-passphrase-1"}.get(field["type"], "Plausibel text")
+
+
 def _post(client, action: str, multipart: bool, drawn, files, headers, page_values: dict[str, str]):
     values: dict[str, list[str]] = {}
     for field, value in drawn:
         if value is OWN:
-            value = page_values.get(field["name"], field["value"])
+            value = _plausible(field, page_values.get(field["name"], field["value"]))
         if value is not None:
             values.setdefault(field["name"], []).append(value)
     if multipart or files:
@@ -242,7 +263,7 @@ def _found(client, start: str, skip: tuple[str, ...]) -> tuple[dict, dict]:
         if arguments:
             queries.setdefault(_kind(link.path, arguments), (link.path, arguments))
         for form in _forms(html, page):
-            if form["action"].startswith(skip):
+            if any(part in form["action"] for part in skip):
                 continue
             if form["method"] == "post":
                 posts.setdefault(_kind(form["action"], form["fields"]), (page, form))
