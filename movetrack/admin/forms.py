@@ -17,6 +17,7 @@ from movetrack.auth.forms import MIN_PASSWORD_LENGTH
 from movetrack.auth.models import ROLE_LABELS
 from movetrack.auth.policy import MANAGED_ROLES
 from movetrack.forms import MultiCheckboxField, strip
+from movetrack.input import optional_int
 
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in MANAGED_ROLES]
 
@@ -64,7 +65,7 @@ class UserForm(FlaskForm):
     role = RadioField(
         _l("Role"), choices=ROLE_CHOICES, validators=[InputRequired(_l("Choose a role."))]
     )
-    units = MultiCheckboxField(_l("Units"), coerce=int, choices=[])
+    units = MultiCheckboxField(_l("Units"), coerce=optional_int, choices=[])
     ordering_unit = SelectField(_l("Ordering unit"), coerce=_optional_id, choices=[])
 
     def set_choices(self, units, ordering_units) -> None:
