@@ -162,8 +162,7 @@ def _next_id_is_fresh() -> bool:
     return added.id == largest + 1
 
 
-def test_a_restore_refuses_a_database_that_is_not_empty(app, tmp_path):
-    assert app.test_cli_runner().invoke(demo_command).exit_code == 0
+def test_a_restore_refuses_a_database_that_is_not_empty(app, tmp_path, world):
     assert _run(app, "export-all", str(tmp_path / "backup.zip")).exit_code == 0
     modules = db.session.scalar(sa.select(sa.func.count(Module.id)))
 

@@ -37,7 +37,7 @@ from tests.test_markup import _crawl
 from tests.test_media import image_bytes
 
 settings.register_profile(
-    "fuzz", max_examples=6, deadline=None, database=None,
+    "fuzz", max_examples=5, deadline=None, database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.register_profile("thorough", parent=settings.get_profile("fuzz"), max_examples=100)
