@@ -200,3 +200,21 @@ def test_a_file_that_is_not_a_backup_is_refused(app, tmp_path):
 
     assert refused.exit_code == 1
     assert "This is not a movetrack backup" in refused.output
+
+
+def test_a_damaged_backup_restores_nothing(app, tmp_path, world, wipe_database):
+    assert _run(app, "export-all", str(tmp_path / "backup.zip")).exit_code == 0
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(tmp_path / "backup.zip") as source, zipfile.ZipFile(damaged, "w") as target:
+        for member in source.namelist():
+            content = source.read(member)
+            if member == "tables/participants.jsonl":
+                content = content.split(b"\n", 1)[1]  # the first person lost
+            target.writestr(member, content)
+    wipe_database()
+
+    refused = _run(app, "import-all", str(damaged))
+
+    assert refused.exit_code == 1
+    assert "The backup is damaged: participants holds 1 rows, its manifest says 2" in refused.output
+    assert db.session.scalar(sa.select(sa.func.count(Organisation.id))) == 0

@@ -128,8 +128,8 @@ def _export_table(connection: sa.Connection, table: sa.Table, archive: zipfile.Z
 
 def import_all(source: str | IO[bytes], progress: ProgressFactory = silent) -> dict[str, int]:
     """Fill this empty database from the zip `source`; answers the rows read per table.
-    Raises RestoreRefused, before writing anything, when the file or the database is not
-    fit. The caller commits (see unit_of_work)."""
+    Raises RestoreRefused when the file or the database is not fit (before writing
+    anything) or the file turns out damaged (the caller's unit of work then rolls back)."""
     connection = db.session.connection()
     with zipfile.ZipFile(source) as archive:
         manifest = _read_manifest(archive)
@@ -139,7 +139,12 @@ def import_all(source: str | IO[bytes], progress: ProgressFactory = silent) -> d
             for table in tables():
                 if table.name in REFERENCE_TABLES:
                     connection.execute(table.delete())
-                _import_table(connection, table, archive, bar)
+                read = _import_table(connection, table, archive, bar)
+                if read != counts[table.name]:
+                    raise RestoreRefused(
+                        f"The backup is damaged: {table.name} holds {read} rows, its manifest says "
+                        f"{counts[table.name]}. Nothing has been restored."
+                    )
     if connection.dialect.name == "postgresql":
         _reset_sequences(connection)
     return counts
@@ -189,14 +194,18 @@ def _has_rows(connection: sa.Connection, table: sa.Table) -> bool:
 
 
 def _import_table(connection: sa.Connection, table: sa.Table, archive: zipfile.ZipFile,
-                  bar: Progress) -> None:
+                  bar: Progress) -> int:
+    """Insert the table's rows; answers how many there were."""
     _, decode = row_codec(table)
     later_links = _LaterLinks(table)
+    read = 0
     for batch in _batches(archive, _member(table)):
         rows = [later_links.hold_back(decode(json.loads(line))) for line in batch]
         connection.execute(table.insert(), rows)
         bar.update(len(rows))
+        read += len(rows)
     later_links.restore(connection)
+    return read
 
 
 def _batches(archive: zipfile.ZipFile, member: str) -> Iterator[list[str]]:
