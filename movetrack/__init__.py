@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from movetrack.backup.cli import export_all_command, import_all_command
     from movetrack.demo import demo_command
     from movetrack.i18n import translate_cli
     from movetrack.modules.cli import modules_cli
@@ -122,3 +123,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(erase_expired_command)
     app.cli.add_command(generate_command)
     app.cli.add_command(bench_command)
+    app.cli.add_command(export_all_command)
+    app.cli.add_command(import_all_command)

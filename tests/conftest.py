@@ -27,6 +27,7 @@ from flask.testing import FlaskClient
 from flask_babel import force_locale
 
 from movetrack import create_app
+from movetrack.backup.archive import REFERENCE_TABLES as MIGRATION_FILLED
 from movetrack.config import database_url
 from movetrack.extensions import db
 from movetrack.i18n import compile_catalogs
@@ -35,7 +36,7 @@ from tests.helpers import post_form, session_instant, working_day_instant
 
 ROOT = Path(__file__).resolve().parents[1]
 # Tables filled by the migrations themselves: reference data every test keeps.
-REFERENCE_TABLES = {"alembic_version", "module_areas", "target_groups"}
+REFERENCE_TABLES = {"alembic_version", *MIGRATION_FILLED}
 
 
 def pytest_configure(config):

@@ -178,6 +178,16 @@ def test_a_user_becomes_a_case_worker_only_with_an_ordering_unit(client, admin, 
     assert (hanna.role, hanna.ordering_unit, hanna.units) == (Role.ORDERER, world.af, [])
 
 
+def test_a_unit_id_no_column_holds_is_refused_as_a_choice(client, admin, world):
+    """Found by tests/test_fuzz.py: a huge unit id went on to the database driver (a 500)."""
+    refused = post_form(client, f"/admin/users/{world.supervisor.id}/edit", data={
+        "name": "Hanna Handledare", "username": "handledare", "role": "supervisor",
+        "units": ["99999999999999999999"], "ordering_unit": "",
+    })
+    assert refused.status_code == 422 and 'id="units-errors"' in refused.text
+    assert db.session.get(User, world.supervisor.id).units == [world.passagen]
+
+
 def test_admin_cannot_take_away_their_own_coordinator_role(client, admin, world):
     refused = post_form(client, f"/admin/users/{world.admin.id}/edit", data={
         "name": "Ada Admin", "username": "admin", "role": "supervisor",

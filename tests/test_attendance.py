@@ -471,6 +471,19 @@ def test_placement_page_refuses_days_out_of_range(client, sign_in, world, anna_p
     assert rows() == []
 
 
+def test_a_correction_with_an_unreadable_day_asks_for_the_day_again(client, sign_in, world, anna_placement):
+    """Found by tests/test_fuzz.py: a correction (it has a version) whose day was not a date
+    answered a 500 instead of showing the day's field with its error."""
+    sign_in("handledare")
+    token = csrf_token(_placement_page(client, anna_placement).text)
+    response = client.post(f"/placements/{anna_placement.id}/attendance", data={
+        "csrf_token": token, "on_date": "2026-02-30", "status": "present", "version": "1",
+    })
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.text and 'value="2026-02-30"' in response.text
+    assert rows() == []
+
+
 def test_an_ended_placement_can_be_corrected_within_its_period_only(client, sign_in, world, today):
     placement = factories.make_placement(world.anna, world.af,
                                          start_date=today - dt.timedelta(days=20),

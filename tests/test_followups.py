@@ -194,6 +194,8 @@ def test_a_second_intake_for_an_active_placement_is_refused_clearly(client, auth
         ({"schedule-2-hours": "13"}, "Write the hours: more than 0, at most 12."),
         ({"schedule-2-hours": ""}, "Write the hours: more than 0, at most 12."),
         ({"schedule-2-hours": "fyra"}, "Write the hours as a number"),
+        ({"schedule-2-hours": "NaN"}, "Write the hours as a number"),  # a 500 the fuzzer found
+        ({"schedule-2-hours": "-inf"}, "Write the hours as a number"),
         ({"workstation_id": str(10_000)}, "Choose a workstation in Passagen, or none."),
     ],
 )

@@ -102,9 +102,9 @@ def _rate_and_certify_with_markup() -> Participant:
     return participant
 
 
-def _crawl(client, start: str) -> dict[str, str]:
+def _crawl(client, start: str, per_kind: int = PAGES_PER_KIND) -> dict[str, str]:
     """Every page reachable from `start` by links, and every fragment htmx would fetch,
-    a few of each kind."""
+    a few (`per_kind`) of each kind."""
     seen, pages, kinds = {("href", start)}, {}, Counter()
     queue = [("href", start)]
     while queue:
@@ -117,7 +117,7 @@ def _crawl(client, start: str) -> dict[str, str]:
         for attribute, link in LINK.findall(response.text):
             link = link.replace("&amp;", "&")
             kind = attribute + re.sub(r"\d+", "N", urlsplit(link).path)
-            if (attribute, link) in seen or any(skip in link for skip in SKIPPED) or kinds[kind] >= PAGES_PER_KIND:
+            if (attribute, link) in seen or any(skip in link for skip in SKIPPED) or kinds[kind] >= per_kind:
                 continue
             seen.add((attribute, link))
             kinds[kind] += 1

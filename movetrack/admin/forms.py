@@ -67,7 +67,7 @@ class UserForm(FlaskForm):
     role = RadioField(
         _l("Role"), choices=ROLE_CHOICES, validators=[InputRequired(_l("Choose a role."))]
     )
-    units = MultiCheckboxField(_l("Units"), coerce=int, choices=[])
+    units = MultiCheckboxField(_l("Units"), coerce=optional_int, choices=[])
     ordering_unit = SelectField(_l("Ordering unit"), coerce=_optional_id, choices=[])
 
     def set_choices(self, units, ordering_units) -> None:

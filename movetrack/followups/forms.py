@@ -68,7 +68,9 @@ class CommaDecimalField(DecimalField):
                 self.data = Decimal(valuelist[0].strip().replace(",", "."))
             except InvalidOperation:
                 self.data = None
-                raise ValueError(str(NOT_A_NUMBER_OF_HOURS)) from None
+            if self.data is None or not self.data.is_finite():  # "NaN" and "inf" parse too
+                self.data = None
+                raise ValueError(str(NOT_A_NUMBER_OF_HOURS))
         else:
             self.data = None
 
