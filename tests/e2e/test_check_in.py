@@ -31,18 +31,18 @@ def live_db(live_app, live_server):
         yield
 
 
-@pytest.fixture(scope="module")
-def placement_id(live_db) -> int:
+def scheduled_every_day(name: str) -> int:
     """A person in Passagen with a running placement scheduled every day of the week, so
-    she is expected today whatever day the test runs."""
+    they are expected today whatever day the test runs. Each test file names its own: a
+    day's record one file changes must not be another file's starting point."""
     existing = db.session.scalar(
-        sa.select(Placement).join(Placement.participant).where(Participant.name == PERSON)
+        sa.select(Placement).join(Placement.participant).where(Participant.name == name)
     )
     if existing:
         return existing.id
     today = local_today()
     passagen = db.session.scalar(sa.select(Unit).where(Unit.name == "Passagen"))
-    person = Participant(name=PERSON, unit=passagen)
+    person = Participant(name=name, unit=passagen)
     placement = Placement(
         participant=person, unit=passagen, purpose=Purpose.WORK_TRAINING,
         ordering_unit=db.session.scalar(
@@ -55,6 +55,11 @@ def placement_id(live_db) -> int:
     db.session.add(placement)
     db.session.commit()
     return placement.id
+
+
+@pytest.fixture(scope="module")
+def placement_id(live_db) -> int:
+    return scheduled_every_day(PERSON)
 
 
 def todays_record(placement_id: int) -> Attendance | None:
