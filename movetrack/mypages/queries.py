@@ -13,7 +13,7 @@ from sqlalchemy import orm
 from movetrack.audit import READ_ACTION, AuditEvent, newest_first
 from movetrack.auth.models import User
 from movetrack.extensions import db
-from movetrack.modules.models import ModuleStep, ModuleVersion, StepPicture
+from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPicture
 from movetrack.mypages.models import SelfRating
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.progress.models import Rating
@@ -98,19 +98,17 @@ def steps_reached(assignments: Iterable[Assignment]) -> dict[int, list[tuple[dt.
     return timeline
 
 
-def load_versions_with_pictures(assignments: Iterable[Assignment]) -> None:
-    """The current version of each module with its steps, their pictures and every
-    translation: a fixed number of statements for any number of modules."""
-    version_ids = [assignment.module.current_version.id for assignment in assignments]
-    if version_ids:
-        db.session.scalars(
-            sa.select(ModuleVersion).where(ModuleVersion.id.in_(version_ids)).options(
-                orm.selectinload(ModuleVersion.translations),
-                orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.pictures)
-                .selectinload(StepPicture.upload),
-                orm.selectinload(ModuleVersion.steps).selectinload(ModuleStep.translations),
-            )
-        ).all()
+def with_texts_and_pictures() -> tuple:
+    """Loader options for the participant's modules: each current version (joined in the
+    assignments' own statement) with its translations, its steps, their pictures and the
+    steps' translations, one round trip each, however many modules there are."""
+    version = orm.joinedload(Assignment.module).joinedload(Module.current_version)
+    steps = version.selectinload(ModuleVersion.steps)
+    return (
+        version.selectinload(ModuleVersion.translations),
+        steps.selectinload(ModuleStep.pictures).selectinload(StepPicture.upload),
+        steps.selectinload(ModuleStep.translations),
+    )
 
 
 LOOKS_PAGE_SIZE = 20

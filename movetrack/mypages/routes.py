@@ -96,8 +96,7 @@ def _me() -> Participant:
 @own_pages
 def home():
     participant = _me()
-    assignments = progress_queries.active_assignments(participant)
-    queries.load_versions_with_pictures(assignments)
+    assignments = progress_queries.active_assignments(participant, *queries.with_texts_and_pictures())
     return render_template(
         "mypages/home.html",
         participant=participant,
@@ -122,9 +121,7 @@ def looks():
 
 def _own_assignment(assignment_id: int) -> Assignment:
     """One of the participant's own modules; any other id is a 404 (scope answers)."""
-    assignment = assignment_or_404(current_user, assignment_id)
-    queries.load_versions_with_pictures([assignment])
-    return assignment
+    return assignment_or_404(current_user, assignment_id, *queries.with_texts_and_pictures())
 
 
 def _render_module(assignment: Assignment, form: SelfRatingForm, error=None, status: int = 200):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import current_app, session
 from flask_login import UserMixin, logout_user
+from sqlalchemy import orm
 
 from movetrack.auth.models import User
 from movetrack.clock import utcnow
@@ -74,7 +75,9 @@ def load_principal(session_id: str) -> User | SignedInParticipant | None:
     kind, _, rest = session_id.partition(":")
     number, _, generation = rest.partition(":")
     if kind == "p":
-        credential = db.session.get(ParticipantCredential, int(number)) if number.isdigit() else None
+        # The person comes in the same statement: every page of theirs shows them.
+        credential = db.session.get(ParticipantCredential, int(number), options=[
+            orm.joinedload(ParticipantCredential.participant)]) if number.isdigit() else None
         if credential is not None and session_id == _card_session_id(credential):
             return SignedInParticipant.on_card(credential)
         return None

@@ -168,9 +168,9 @@ def steps_with_pictures(version_steps: set[tuple[int, int]]) -> dict[tuple[int, 
     return {(step.version_id, step.number): step for step in steps}
 
 
-def active_assignments(participant: Participant) -> list[Assignment]:
+def active_assignments(participant: Participant, *options) -> list[Assignment]:
     """The person's active modules with their current version and area, in the library's
-    order (area, then title): one statement."""
+    order (area, then title): one statement, and those `options` load beside it."""
     assignments = db.session.scalars(
         sa.select(Assignment)
         .where(
@@ -180,8 +180,9 @@ def active_assignments(participant: Participant) -> list[Assignment]:
         .options(
             orm.joinedload(Assignment.module).joinedload(Module.current_version),
             orm.joinedload(Assignment.module).joinedload(Module.area),
+            *options,
         )
-    ).all()
+    ).unique().all()
     return sorted(assignments, key=lambda a: (a.module.area.position, a.module.title))
 
 
