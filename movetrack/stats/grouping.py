@@ -233,10 +233,12 @@ def grouped_in_python(facts: Iterable, key: Callable = lambda fact: (), keep: Ca
     for fact in facts:
         if not keep(fact):
             continue
+        # Key and sum once per fact, not once per column (tens of thousands of gains).
+        found, amount = key(fact), summed(fact) if summed else 0
         for column in (("total", "total"), ("gender", fact.gender), ("band", fact.band)):
-            people[key(fact), column].add(fact.participant_id)
-            rows[key(fact), column] += 1
-            totals[key(fact), column] += summed(fact) if summed else 0
+            people[found, column].add(fact.participant_id)
+            rows[found, column] += 1
+            totals[found, column] += amount
     grouped: dict = defaultdict(dict)
     for (found, column), ids in people.items():
         grouped[found][column] = Group(len(ids), rows[found, column], totals[found, column])
