@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from movetrack.attendance.queries import STARTED_STATUSES
 from movetrack.attendance.scheduled import public_holidays_between
@@ -22,16 +21,23 @@ def scheduled_days(first: dt.date, last: dt.date) -> sa.Select:
     never count scheduled days any other way.
     """
     days = calendar(first, last)
-    later = orm.aliased(ScheduleDay)
-    a_later_period_has_begun = sa.exists().where(
-        later.placement_id == ScheduleDay.placement_id,
-        later.valid_from > ScheduleDay.valid_from,
-        later.valid_from <= days.c.day,
-    )
+    # Each weekly schedule period runs from its valid_from to the next period's (exclusive;
+    # open-ended for the last): lead() over the placement's periods, read once, instead
+    # of asking "has a later period begun?" per placement and day (a probe for each of a
+    # large municipality's 260,000 candidate days a year: issue 14).
+    begun = sa.select(ScheduleDay.placement_id, ScheduleDay.valid_from).distinct().subquery("begun")
+    periods = sa.select(
+        begun.c.placement_id, begun.c.valid_from,
+        sa.func.lead(begun.c.valid_from).over(
+            partition_by=begun.c.placement_id, order_by=begun.c.valid_from
+        ).label("valid_until"),
+    ).subquery("periods")
     holidays = public_holidays_between(first, last)
     return (
         sa.select(Placement.id.label("placement_id"), days.c.day)
         .join(ScheduleDay, ScheduleDay.placement_id == Placement.id)
+        .join(periods, sa.and_(periods.c.placement_id == ScheduleDay.placement_id,
+                               periods.c.valid_from == ScheduleDay.valid_from))
         .join(
             days,
             sa.and_(
@@ -39,7 +45,7 @@ def scheduled_days(first: dt.date, last: dt.date) -> sa.Select:
                 days.c.day >= Placement.start_date,
                 sa.or_(Placement.end_date.is_(None), days.c.day <= Placement.end_date),
                 days.c.day >= ScheduleDay.valid_from,
-                ~a_later_period_has_begun,
+                sa.or_(periods.c.valid_until.is_(None), days.c.day < periods.c.valid_until),
             ),
         )
         .where(
