@@ -90,8 +90,11 @@ def test_supervisor_checks_in_with_one_tap_without_a_reload(sign_in, placement_i
     assert record is not None and record.status == "present"
 
     # Anything but a whole day: the menu, the hours as a Swedish person writes them.
+    # The page's one copy of the menu opens in the tile, named for the person and labelled.
     tile.locator(".checkin-other").tap()
-    tile.locator("input[name=hours]").fill("2,5")
+    expect(tile.locator(".checkin-more > summary")).to_be_focused()
+    expect(tile.get_by_role("button", name=re.compile("Ta bort registreringen – Vera"))).to_be_visible()
+    tile.get_by_label(re.compile(r"Timmar här \(av 6")).fill("2,5")
     tile.locator("button[value=partly]").tap()
     expect(tile).to_have_class(re.compile("checkin-partly"))
     expect(tile.locator(".checkin-status")).to_contain_text("2,5")
