@@ -12,6 +12,7 @@ from movetrack.attendance.roster import day_roster
 from movetrack.auth.policy import units_in_scope
 from movetrack.clock import local_today
 from movetrack.followups.queries import due_for_unit
+from movetrack.input import query_int
 from movetrack.mypages.queries import participants_with_a_gap
 from movetrack.offline.pages import day_key, pages_for_the_day
 from movetrack.org.models import Unit
@@ -35,6 +36,8 @@ def render_unit_day(unit: Unit, feedback: dict | None = None, status: int = 200)
         roster=roster,
         today=today,
         feedback=feedback,
+        # The tile whose "Other…" was followed without JavaScript: drawn with its menu open.
+        open_tile=query_int("other"),
         # A tap refused for someone no longer expected today (their schedule changed
         # meanwhile) has no tile to show its message beside: it goes at the top.
         unplaced_problems=[

@@ -17,7 +17,7 @@ from movetrack.modules.models import Module, ModuleStep, ModuleVersion, StepPict
 from movetrack.mypages.models import SelfRating
 from movetrack.participants.models import Assignment, AssignmentStatus
 from movetrack.progress.models import Rating
-from movetrack.progress.queries import counting_ratings, steps_on
+from movetrack.progress.queries import counting_ratings, step_on_day
 
 GAP_TO_TALK_ABOUT = 2  # self and staff this many steps apart: flagged for the next conversation
 
@@ -61,23 +61,22 @@ def gap_to_talk_about(staff_step: int | None, self_step: int | None) -> bool:
 
 def participants_with_a_gap(participant_ids: Iterable[int]) -> set[int]:
     """Of these people, those whose own rating of an active module is GAP_TO_TALK_ABOUT or
-    more steps from staff's (four statements, however many people)."""
-    ids = list(participant_ids)
-    if not ids:
-        return set()
-    self_rated = db.session.scalars(
-        sa.select(Assignment).where(
-            Assignment.participant_id.in_(ids),
+    more steps from staff's: one statement, run whether or not anyone has rated themselves,
+    so the day view costs the same number of statements whatever the data (issue 14)."""
+    own_step = (
+        sa.select(SelfRating.step).where(SelfRating.assignment_id == Assignment.id)
+        .order_by(SelfRating.rated_on.desc(), SelfRating.recorded_at.desc(), SelfRating.id.desc())
+        .limit(1).correlate(Assignment).scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Assignment.participant_id, step_on_day(None), own_step).where(
+            Assignment.participant_id.in_(list(participant_ids)),
             Assignment.status == AssignmentStatus.ACTIVE,
             sa.exists().where(SelfRating.assignment_id == Assignment.id),
         )
-    ).all()
-    self_steps = latest_self_steps(assignment.id for assignment in self_rated)
-    staff_steps = steps_on(self_rated)
-    return {
-        assignment.participant_id for assignment in self_rated
-        if gap_to_talk_about(staff_steps[assignment.id], self_steps.get(assignment.id))
-    }
+    )
+    return {participant_id for participant_id, staff_step, self_step in rows
+            if gap_to_talk_about(staff_step, self_step)}
 
 
 def steps_reached(assignments: Iterable[Assignment]) -> dict[int, list[tuple[dt.date, int]]]:

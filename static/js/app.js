@@ -71,3 +71,28 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   });
 });
+
+// The day view's "Other…" (issue 14): forty tiles share the page's one copy of the menu
+// (<template id="checkin-options">) instead of carrying one each. A tap opens that copy in
+// place of the link, filled in for the person; without a script the link opens the day
+// view with this tile's menu drawn open: the same two taps either way, offline too.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.checkin-other");
+  const menu = document.getElementById("checkin-options");
+  if (!link || !menu) return;
+  event.preventDefault();
+  const form = link.closest("form");
+  const more = menu.content.firstElementChild.cloneNode(true);
+  const id = `hours-${form.elements.placement_id.value}`;
+  const label = more.querySelector("label");
+  label.textContent = link.dataset.hoursLabel;
+  label.htmlFor = id;
+  Object.assign(more.querySelector("input[name=hours]"), { id, value: link.dataset.hours || "" });
+  more.querySelectorAll(".visually-hidden").forEach((name) => { name.textContent = ` – ${form.dataset.offlineName}`; });
+  const status = link.dataset.status;
+  const chosen = status && more.querySelector(`button[value="${CSS.escape(status)}"]`);
+  if (chosen) chosen.setAttribute("aria-pressed", "true");
+  if (!status) more.querySelector(".checkin-remove").remove();
+  link.replaceWith(more);
+  more.querySelector("summary").focus();
+});

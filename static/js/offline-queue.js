@@ -100,7 +100,8 @@
       body: new URLSearchParams(data).toString(),
       what: describe(form, data),
       mark: form.dataset.offlineMark,
-      target: form.dataset.offlineTarget,
+      // Where the answer goes when it is sent: the marked tile itself unless the form says.
+      target: form.dataset.offlineTarget || form.dataset.offlineMark,
       created: Date.now(),
     };
     item.id = await addToQueue(item);

@@ -95,8 +95,11 @@ def test_supervisor_checks_in_with_one_tap_without_a_reload(sign_in, placement_i
     assert record is not None and record.status == "present"
 
     # Anything but a whole day: the menu, the hours as a Swedish person writes them.
-    tile.locator(".checkin-more > summary").tap()
-    tile.locator("input[name=hours]").fill("2,5")
+    # The page's one copy of the menu opens in the tile, named for the person and labelled.
+    tile.locator(".checkin-other").tap()
+    expect(tile.locator(".checkin-more > summary")).to_be_focused()
+    expect(tile.get_by_role("button", name=re.compile("Ta bort registreringen – Vera"))).to_be_visible()
+    tile.get_by_label(re.compile(r"Timmar här \(av 6")).fill("2,5")
     tile.locator("button[value=partly]").tap()
     expect(tile).to_have_class(re.compile("checkin-partly"))
     expect(tile.locator(".checkin-status")).to_contain_text("2,5")
@@ -120,7 +123,7 @@ def test_attendance_pages_fit_touch_and_pass_axe(sign_in, live_server, placement
     ]:
         page.goto(url)
         if name == "day view":  # the menu open, as a supervisor uses it
-            page.locator(f"#attendance-{placement_id} .checkin-more > summary").tap()
+            page.locator(f"#attendance-{placement_id} .checkin-other").tap()
         if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
             problems.append(f"{name}: scrolls sideways")
         small = page.evaluate(SMALL_TARGETS)

@@ -166,7 +166,7 @@ def test_here_sets_present_a_double_tap_keeps_it_and_removing_is_separate(sign_i
     expect(tile.locator(".checkin-here")).to_have_attribute("aria-pressed", "true")
     assert todays_record(placement_id).status == "present"
 
-    tile.locator(".checkin-more > summary").tap()
+    tile.locator(".checkin-other").tap()
     tile.get_by_role("button", name=re.compile("Ta bort registreringen")).tap()
     expect(tile.locator(".checkin-status")).to_contain_text("Inte registrerad")
     assert todays_record(placement_id).status is None
