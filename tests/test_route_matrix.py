@@ -136,6 +136,7 @@ POST       /library/<int:module_id>/archive                                     
 POST       /library/<int:module_id>/duplicate                                                         L    D   D    D    D   D    D  D   D   A
 GET,POST   /library/<int:module_id>/edit                                                              L    D   D    D    D   D    D  D   D   A
 GET        /library/<int:module_id>/sheet                                                             L    D   D    D    A   a    A  A   a   A
+GET,POST   /library/<int:module_id>/translation                                                       L    D   D    D    D   D    D  D   D   A
 POST       /library/<int:module_id>/unarchive                                                         L    D   D    D    D   D    D  D   D   A
 GET        /library/export                                                                            L    D   D    D    D   D    D  D   D   A
 GET,POST   /library/import                                                                            L    D   D    D    D   D    D  D   D   A
@@ -261,6 +262,7 @@ QUERIES = {
     "/attendance/report": lambda w: {"ordering_unit": w.af.id},
     "/attendance/report.csv": lambda w: {"ordering_unit": w.af.id},
     "/orders/": lambda w: {"state": "all"},
+    "/library/<int:module_id>/translation": lambda w: {"lang": "en"},
 }
 # Routes that name an object under another (a rating under an assignment, a goal under a
 # placement): the parent is Anna's, the child named here Bertil's, or on another step of the
@@ -426,7 +428,7 @@ class Actor:
         credentials = [db.session.get(ParticipantCredential, p.id) for p in (w.anna, w.cecilia)]
         generations = tuple(u.session_generation for u in (w.supervisor, w.other_supervisor, w.orderer,
                                                            w.other_case_worker, w.admin)) + \
-            tuple(c.generation if c else None for c in credentials)
+            tuple((c.generation, c.session_generation) if c else None for c in credentials)
         db.session.rollback()  # hold no transaction (on PostgreSQL it would hold locks)
         return generations
 
