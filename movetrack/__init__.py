@@ -49,6 +49,7 @@ def trust_proxies(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     from movetrack import models  # noqa: F401  (registers every table with the metadata)
     from movetrack.i18n import select_locale, select_timezone
+    from movetrack.offline import prefetch
     from movetrack.security import init_security
     from movetrack.unit_of_work import init_app as init_unit_of_work
 
@@ -69,6 +70,7 @@ def init_extensions(app: Flask) -> None:
     # (after the commit that would reload the expired user: one more query per page).
     init_unit_of_work(app)
     init_security(app)
+    prefetch.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

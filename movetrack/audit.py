@@ -16,6 +16,7 @@ from movetrack.auth.models import ROLE_LABELS
 from movetrack.auth.policy.principal import Principal
 from movetrack.clock import utcnow
 from movetrack.extensions import db
+from movetrack.offline.prefetch import is_prefetch
 
 # Who acted when no user did: the command line (a library import without --as), the demo
 # loader. Named in the row's details, so "who imported this?" always has an answer.
@@ -112,7 +113,7 @@ def write_reads() -> None:
 
 def _read_details(reader, page: str, address: str | None) -> dict[str, Any]:
     details = {"page": page, "address": address}
-    if request.headers.get("X-Movetrack-Prefetch"):  # the tablet keeping today's pages for offline use
+    if is_prefetch():  # the tablet keeping today's pages for offline use
         details["kept_offline"] = True
     if reader is None:  # a public page, e.g. a certificate checked with its code
         details["actor"] = PUBLIC_ACTOR

@@ -130,3 +130,17 @@ def test_a_participant_holding_the_tablet_gets_none_of_the_offline_pages(client,
     page = client.get("/me/").text
     assert "data-offline-lock" in page
     assert "data-offline-user" not in page and 'id="offline-report"' not in page
+
+
+def test_a_prefetch_answer_never_writes_the_session(client, sign_in, world):
+    """The worker's fetches run beside the supervisor: a late answer carrying the session
+    of before would undo a hand-over made meanwhile (the participant would get the
+    supervisor's pages back). An ordinary answer does carry the session."""
+    sign_in("handledare")
+    page = f"/day/participants/{world.anna.id}"
+
+    ahead = client.get(page, headers={"X-Movetrack-Prefetch": "day"})
+
+    assert ahead.status_code == 200 and "Anna" in ahead.text
+    assert "Set-Cookie" not in ahead.headers
+    assert "session=" in client.get(page).headers.get("Set-Cookie", "")
