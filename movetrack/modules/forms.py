@@ -178,7 +178,9 @@ def module_form(user: User, module: Module | None = None) -> ModuleForm:
 class LibraryFilterForm(Form):
     """The library's search and filters: a GET form, so links to a filtered library work."""
 
-    q = SearchField(_l("Search by title"), filters=[strip])
+    # A search longer than any title could be matches nothing, and SQLite refuses a LIKE
+    # pattern past 50,000 bytes: it is named as too long instead (the fuzz test sent 100 kB).
+    q = SearchField(_l("Search by title"), filters=[strip], validators=[Length(max=TITLE_MAX_LENGTH, message=TOO_LONG)])
     area = SelectField(_l("Area"), default="")
     kind = SelectField(
         _l("Kind"),
@@ -198,7 +200,7 @@ class LibraryFilterForm(Form):
 
         kind, workstation = valid(self.kind), valid(self.workstation)
         return LibraryFilter(
-            text=self.q.data or "",
+            text=valid(self.q) or "",
             area_key=valid(self.area),
             kind=ModuleKind(kind) if kind else None,
             workstation_id=int(workstation) if workstation else None,
