@@ -4,9 +4,7 @@ also when the first try reached the server and only its answer was lost."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -18,11 +16,11 @@ from movetrack.clock import local_today
 from movetrack.demo import DEMO_PASSWORD
 from movetrack.extensions import db
 from movetrack.modules.models import Module
-from movetrack.org.models import OrderingUnit, Unit
-from movetrack.participants.models import Assignment, AssignmentStatus, Participant
-from movetrack.placements.models import Placement, PlacementStatus, Purpose, ScheduleDay
+from movetrack.participants.models import Assignment, AssignmentStatus
+from movetrack.placements.models import Placement
 from movetrack.progress.models import Rating
 from tests.e2e.conftest import TABLET
+from tests.e2e.test_check_in import scheduled_every_day
 
 NOT_SAVED_YET = "Inte sparat än"
 
@@ -36,23 +34,13 @@ def live_db(live_app, live_server):
 def scheduled_today_with_modules(name: str, modules: int) -> tuple[int, list[int]]:
     """A person in Passagen expected every day (so today, whatever day the test runs) with
     `modules` active modules of the demo library: (placement id, assignment ids)."""
-    today = local_today()
-    passagen = db.session.scalar(sa.select(Unit).where(Unit.name == "Passagen"))
-    person = Participant(name=name, unit=passagen)
-    placement = Placement(
-        participant=person, unit=passagen, purpose=Purpose.WORK_TRAINING,
-        ordering_unit=db.session.scalar(
-            sa.select(OrderingUnit).where(OrderingUnit.name == "Arbetsförmedlingen")
-        ),
-        received_on=today - dt.timedelta(days=40), start_date=today - dt.timedelta(days=14),
-        status=PlacementStatus.ACTIVE,
-        schedule=[ScheduleDay(weekday=day, hours=Decimal(6)) for day in range(7)],
-    )
+    placement = db.session.get(Placement, scheduled_every_day(name))
     library = db.session.scalars(
         sa.select(Module).where(Module.archived_at.is_(None)).order_by(Module.id).limit(modules)
     ).all()
-    assignments = [Assignment(participant=person, module=module, assigned_on=today) for module in library]
-    db.session.add_all([placement, *assignments])
+    assignments = [Assignment(participant=placement.participant, module=module, assigned_on=local_today())
+                   for module in library]
+    db.session.add_all(assignments)
     db.session.commit()
     return placement.id, [assignment.id for assignment in assignments]
 
