@@ -29,6 +29,14 @@ def pytest_collection_modifyitems(items):
                 ))
 
 
+def forget_who_signed_in(page) -> None:
+    """Someone else at the same browser: clears the cookies once the page has stopped
+    loading, because an answer still on its way (the favicon's, say) would set the last
+    person's session cookie again and the next sign-in page would redirect to their page."""
+    page.wait_for_load_state("networkidle")
+    page.context.clear_cookies()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

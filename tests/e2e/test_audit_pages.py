@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, TABLET
+from tests.e2e.conftest import LAPTOP, TABLET, forget_who_signed_in
 from tests.e2e.test_coordinator_pages import _signed_in
 from tests.e2e.test_participant_side import ANNA, _ids, _no_horizontal_scroll, _sign_in_with_pin
 
@@ -21,7 +21,7 @@ def test_the_participant_sees_on_a_tablet_that_their_supervisor_looked(page, liv
     anna_id, _ = _ids(live_app, ANNA)
     _signed_in(sign_in, "handledare")
     page.goto(f"{live_server}/participants/{anna_id}")
-    page.context.clear_cookies()
+    forget_who_signed_in(page)
     _sign_in_with_pin(page, live_server)
     page.get_by_role("link", name="Se vem som har tittat").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vem har tittat på mina uppgifter")

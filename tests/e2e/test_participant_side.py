@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from movetrack.demo import DEMO_CARDS
 from movetrack.extensions import db
 from movetrack.participants.models import Assignment, Participant
+from tests.e2e.conftest import forget_who_signed_in
 
 (ANNA, ANNA_TOKEN, ANNA_PIN, _), (JONAS, JONAS_TOKEN, _, JONAS_PICTURES) = DEMO_CARDS[:2]
 
@@ -21,7 +22,7 @@ def _no_horizontal_scroll(page) -> None:
 
 
 def _sign_in_with_pin(page, live_server):
-    page.context.clear_cookies()
+    forget_who_signed_in(page)
     page.goto(f"{live_server}/card/{ANNA_TOKEN}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hej Anna!")
     page.get_by_role("textbox", name="Din PIN-kod").fill(ANNA_PIN)
@@ -52,7 +53,7 @@ def test_a_participant_signs_in_with_card_and_pin_and_sees_their_modules_in_pict
 
 
 def test_a_participant_signs_in_with_three_pictures_in_order(page, live_server):
-    page.context.clear_cookies()
+    forget_who_signed_in(page)
     page.goto(f"{live_server}/card/{JONAS_TOKEN}")
     expect(page.get_by_role("textbox", name="Din PIN-kod")).to_have_count(0)  # Jonas uses pictures only
     for row, picture in zip(("first", "second", "third"), JONAS_PICTURES, strict=True):
@@ -75,7 +76,7 @@ def test_a_participant_rates_a_step_and_the_supervisor_sees_the_gap(page, live_s
     expect(page.get_by_text(f"Sparat. Du tycker att du är på steg {own}.")).to_be_visible()
     module = page.get_by_role("heading", level=1).text_content()
 
-    page.context.clear_cookies()
+    forget_who_signed_in(page)
     sign_in("handledare")
     tile = page.locator(".person-tile", has_text="Anna")
     expect(tile.locator(".gap-flag")).to_have_text("Egen bedömning skiljer sig: prata om det")

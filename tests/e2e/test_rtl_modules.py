@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from movetrack.demo import DEMO_CARDS
+from tests.e2e.conftest import forget_who_signed_in
 
 AHMED, AHMED_TOKEN, AHMED_PIN, _ = next(card for card in DEMO_CARDS if card[0] == "Ahmed Al-Sayed")
 TABLET = {"width": 768, "height": 1024}
@@ -26,7 +27,7 @@ def _serious(results) -> list[str]:
 @pytest.mark.parametrize("viewport", [TABLET, LAPTOP], ids=["768x1024", "1280x800"])
 def test_arabic_module_texts_show_right_to_left_on_the_participants_pages(page, live_server, viewport):
     page.set_viewport_size(viewport)
-    page.context.clear_cookies()
+    forget_who_signed_in(page)
     page.goto(f"{live_server}/card/{AHMED_TOKEN}")
     expect(page.locator("html")).to_have_attribute("lang", "ar")  # the card's words in his language
     page.locator("input[name=pin]").fill(AHMED_PIN)
