@@ -91,7 +91,8 @@ def sign_in(page, live_server):
         page.get_by_label("Användarnamn").fill(username)
         page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Logga in").tap()
-        page.wait_for_load_state()
+        # Landed: a navigation before the sign-in's redirects end would cancel it.
+        page.wait_for_url(lambda url: "/login" not in url)
         return page
 
     return sign_in_as

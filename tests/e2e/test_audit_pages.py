@@ -8,7 +8,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import LAPTOP, TABLET, forget_who_signed_in
-from tests.e2e.test_coordinator_pages import _signed_in
 from tests.e2e.test_participant_side import ANNA, _ids, _no_horizontal_scroll, _sign_in_with_pin
 
 
@@ -19,7 +18,7 @@ def _accessible(page) -> None:
 
 def test_the_participant_sees_on_a_tablet_that_their_supervisor_looked(page, live_server, live_app, sign_in):
     anna_id, _ = _ids(live_app, ANNA)
-    _signed_in(sign_in, "handledare")
+    sign_in("handledare")
     page.goto(f"{live_server}/participants/{anna_id}")
     forget_who_signed_in(page)
     _sign_in_with_pin(page, live_server)
@@ -34,7 +33,7 @@ def test_the_participant_sees_on_a_tablet_that_their_supervisor_looked(page, liv
 
 @pytest.mark.parametrize("viewport", [TABLET, LAPTOP], ids=["768x1024", "1280x800"])
 def test_the_coordinators_audit_log_fits_and_filters(sign_in, live_server, viewport):
-    page = _signed_in(sign_in, "samordnare")
+    page = sign_in("samordnare")
     page.set_viewport_size(viewport)
     page.goto(f"{live_server}/admin/audit")
     expect(page.get_by_role("heading", level=1)).to_have_text("Granskningslogg")

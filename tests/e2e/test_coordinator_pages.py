@@ -9,14 +9,6 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import LAPTOP, TABLET
 
-
-def _signed_in(sign_in, username):
-    """Signed in, once the sign-in has landed (a navigation before that would cancel it)."""
-    page = sign_in(username)
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
-
-
 BOX = """el => { const s = getComputedStyle(el);
   return {border: parseFloat(s.borderTopWidth), background: s.backgroundColor}; }"""
 
@@ -24,7 +16,7 @@ BOX = """el => { const s = getComputedStyle(el);
 @pytest.mark.parametrize("viewport", [TABLET, LAPTOP], ids=["768x1024", "1280x800"])
 def test_placement_and_participant_pages_fit_and_look_like_what_they_are(
         sign_in, live_server, viewport):
-    page = _signed_in(sign_in, "samordnare")
+    page = sign_in("samordnare")
     page.set_viewport_size(viewport)
     csp_errors = []
     page.on("console", lambda message: csp_errors.append(message.text)
@@ -55,7 +47,7 @@ def test_placement_and_participant_pages_fit_and_look_like_what_they_are(
 
 
 def test_the_order_form_narrows_case_workers_to_the_chosen_unit(sign_in, live_server):
-    page = _signed_in(sign_in, "samordnare")
+    page = sign_in("samordnare")
     page.goto(f"{live_server}/placements/new")
     case_workers = page.locator("#case_worker_id option:not([value=''])")
     assert case_workers.count() >= 2

@@ -89,7 +89,6 @@ def test_the_replaced_certificate_says_so_and_links_the_newer(page, live_server,
 def test_the_staff_certificate_pages_fit_and_pass_axe(sign_in, live_server, six_module_codes, viewport):
     """The issue form with its health warning, and a replaced certificate's own page."""
     page = sign_in("stallet")
-    page.wait_for_url(lambda url: "/login" not in url)  # the sign-in has landed
     page.set_viewport_size(viewport)
     person = f"{live_server}/participants/{six_module_codes.person_id}"
     problems = []
