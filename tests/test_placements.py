@@ -740,35 +740,24 @@ def _queries_for(client, url: str, shows: str) -> int:
     return counter.count
 
 
+def _add_status_events(placement, actor, count: int) -> None:
+    db.session.add_all(
+        PlacementEvent(placement_id=placement.id, from_status=PlacementStatus.INTAKE,
+                       to_status=PlacementStatus.ACTIVE, on_date=local_today(), actor_id=actor.id)
+        for _ in range(count)
+    )
+    db.session.commit()
+
+
 def test_the_list_and_the_hub_cost_the_same_for_3_as_for_30(client, auth, world):
     _many_placements(world, 3)
     auth.login("admin")
     first = placements()[0]
-    db.session.add_all(
-        PlacementEvent(
-            placement_id=first.id,
-            from_status=PlacementStatus.INTAKE,
-            to_status=PlacementStatus.ACTIVE,
-            on_date=local_today(),
-            actor_id=world.admin.id,
-        )
-        for _ in range(3)
-    )
-    db.session.commit()
+    _add_status_events(first, world.admin, 3)
     few = (_queries_for(client, "/placements/", "Person 2"),
            _queries_for(client, f"/placements/{first.id}", "Ada Admin"))
     _many_placements(world, 27)
-    db.session.add_all(
-        PlacementEvent(
-            placement_id=first.id,
-            from_status=PlacementStatus.INTAKE,
-            to_status=PlacementStatus.ACTIVE,
-            on_date=local_today(),
-            actor_id=world.supervisor.id,
-        )
-        for _ in range(27)
-    )
-    db.session.commit()
+    _add_status_events(first, world.supervisor, 27)
     many = (_queries_for(client, "/placements/", "Person 26"),
             _queries_for(client, f"/placements/{first.id}", "Hanna Handledare"))
     assert few == many
