@@ -67,8 +67,8 @@ def settings_from_environment(instance_path: str) -> dict:
         "LANGUAGES": ("sv", "en"),
         # A participant's own pages also speak these (movetrack.i18n): the catalogue of a
         # language only here translates the participant's pages; other strings fall back
-        # to English.
-        "PARTICIPANT_LANGUAGES": ("sv", "en", "ar"),
+        # to English. Dari readers get the Persian ("fa") pages.
+        "PARTICIPANT_LANGUAGES": ("sv", "en", "ar", "fa"),
         "HTMX_FROM_CDN": env_flag("HTMX_FROM_CDN"),
         "STATIC_ROOT": os.environ.get("STATIC_ROOT", str(REPO_ROOT / "static")),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "12")) * 1024 * 1024,

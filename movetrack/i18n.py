@@ -24,12 +24,24 @@ from movetrack.languages import direction
 # clock, never the US style. en_GB rather than CLDR's en_SE: it keeps the decimal point
 # ("4.5 h") English readers expect, where en_SE writes "4,5". The catalogue stays "en"
 # (gettext falls back from en_GB to en); get_locale().language is the language itself.
-FORMAT_LOCALES = {"en": "en_GB"}
+#
+# Dari is Persian as written in Afghanistan: the same script, and readers of the one read
+# the other, so a Dari reader gets the Persian pages. Babel (CLDR) has no locale "prs"
+# (Locale.parse raises UnknownLocaleError; CLDR's alias for it is fa_AF), so Dari is served
+# as fa_AF: dates as Afghanistan writes them ("30 نومبر 2026", where Iran writes نوامبر),
+# and gettext falls back from fa_AF to the "fa" catalogue as from en_GB to "en". One
+# catalogue serves both; a "prs" one would only copy it.
+FORMAT_LOCALES = {"en": "en_GB", "prs": "fa_AF"}
 
 
 def select_locale() -> str:
     language = _language()
     return FORMAT_LOCALES.get(language, language)
+
+
+def pages_language(language: str) -> str:
+    """The language whose catalogue a reader of `language` gets: its own, or Persian for Dari."""
+    return FORMAT_LOCALES.get(language, language).partition("_")[0]
 
 
 # The session key of a language chosen on the switch by a participant (not staff's choice:
@@ -57,11 +69,14 @@ def _participant_language() -> str | None:
     language (on the participant), when the participant's pages speak it."""
     if getattr(current_user, "participant_id", None) is None:
         return None
-    languages = current_app.config["PARTICIPANT_LANGUAGES"]
     for candidate in (session.get(PARTICIPANT_CHOICE), getattr(current_user, "locale", None)):
-        if candidate in languages:
+        if _participant_pages_speak(candidate):
             return candidate
     return None
+
+
+def _participant_pages_speak(language: str | None) -> bool:
+    return pages_language(language or "") in current_app.config["PARTICIPANT_LANGUAGES"]
 
 
 def choose_language(language: str | None) -> None:
@@ -74,15 +89,17 @@ def choose_language(language: str | None) -> None:
 
 
 def switch_languages() -> list[str]:
-    """The languages the switch offers on this page, but the one it is in."""
+    """The languages the switch offers on this page, but the one it is in (Persian is the one
+    a Dari reader's page is in)."""
     key = "PARTICIPANT_LANGUAGES" if _participant_language() else "LANGUAGES"
-    return [language for language in current_app.config[key] if language != _language()]
+    current = pages_language(_language())
+    return [language for language in current_app.config[key] if language != current]
 
 
 def in_participant_language(language: str):
     """Speak a participant's language before they are signed in (their card's sign-in page),
     when their pages speak it and nobody chose another on this browser's switch."""
-    if language in current_app.config["PARTICIPANT_LANGUAGES"] and "lang" not in session:
+    if _participant_pages_speak(language) and "lang" not in session:
         return force_locale(FORMAT_LOCALES.get(language, language))
     return nullcontext()
 

@@ -8,14 +8,15 @@ from here, so a language added once is known everywhere.
 from __future__ import annotations
 
 # Each named in itself so that the person can point at it. Codes are ISO 639; "bs" stands
-# for Bosnian/Croatian/Serbian, "prs" for Dari.
+# for Bosnian/Croatian/Serbian, "prs" for Dari (Persian as written in Afghanistan; its
+# readers get the Persian pages, see movetrack.i18n).
 LANGUAGES = {
     "sv": "Svenska",
     "en": "English",
     "ar": "العربية",
     "so": "Soomaali",
     "ti": "ትግርኛ",
-    "prs": "Dari",
+    "prs": "دری",
     "fa": "فارسی",
     "ru": "Русский",
     "uk": "Українська",

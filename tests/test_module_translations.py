@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
+from movetrack.audit import AuditEvent
 from movetrack.clock import local_today
 from movetrack.demo import demo_command
 from movetrack.extensions import db
@@ -331,6 +332,50 @@ def test_the_editor_shows_the_swedish_beside_each_field_and_marks_out_of_date_te
     too_long = post_form(client, url, data={"title": "x" * 161})
     assert too_long.status_code == 422 and "x" * 161 in too_long.text
     assert client.get(f"/library/{world.module.id}/translation?lang=sv").status_code == 404
+
+
+def _texts(version, language: str) -> list[tuple[str, str]]:
+    """Every text a reader of `language` gets but the title, with the language it is in."""
+    read = translated.in_language(version, language)
+    steps = [getattr(step, name) for step in read.steps for name in translated.STEP_FIELDS]
+    return [(text.value, text.language) for text in (read.description, *steps)]
+
+
+def test_a_duplicated_module_reads_as_its_source_in_english_and_arabic(client, auth, world):
+    entry = arabic_entry()
+    entry["translations"]["en"] = {"title": "Sanding a chair", "description": "About sanding a chair.",
+                                   "checked": True}
+    entry["steps"][0]["translations"]["ar"]["outdated"] = ["todo"]
+    with client.application.test_request_context():
+        importing.import_library(None, library_file(entry))
+    db.session.commit()
+    auth.login("admin")
+    duplicated = post_form(client, f"/library/{world.module.id}", f"/library/{world.module.id}/duplicate")
+    assert duplicated.status_code == 302
+
+    copy = db.session.scalar(sa.select(Module).where(Module.id != world.module.id)).current_version
+    source = world.module.current_version
+    for language in ("en", "ar"):
+        assert _texts(copy, language) == _texts(source, language)
+    assert _texts(copy, "en")[0] == ("About sanding a chair.", "en")
+    assert _texts(copy, "ar")[1:5] == [  # the out-of-date "what to do" in Swedish
+        ("الخطوة الأولى", "ar"), ("Betyder 1", "sv"), ("Gör 1", "sv"), ("Så 1", "sv")]
+    arabic_sheet = client.get(f"/library/{copy.module_id}/sheet?lang=ar")
+    assert '<span lang="ar" dir="rtl">الخطوة الأولى</span>' in arabic_sheet.text
+    assert '<dt>Vad du gör</dt><dd lang="sv" dir="ltr">Gör 1</dd>' in arabic_sheet.text
+    english_sheet = client.get(f"/library/{copy.module_id}/sheet?lang=en")
+    assert '<span lang="en" dir="ltr">Step two</span>' in english_sheet.text
+    # The out-of-date Arabic "what to do" stays out of date; the titles become so: the copy's
+    # Swedish title is new, so its readers get that until someone translates it.
+    words = {w.language: w for w in translated.translation_words_of(copy)}
+    assert words["ar"].steps[0].todo == "انظر إلى الكرسي" and words["ar"].steps[0].outdated == {"todo"}
+    assert (words["ar"].title, words["ar"].outdated) == (ARABIC_TITLE, {"title"})
+    assert (words["en"].title, words["en"].outdated, words["en"].checked) == ("Sanding a chair", {"title"}, True)
+    assert translated.in_language(copy, "ar").title.value == "Kopia av Slipa en stol"
+    # The copy's rows are its own: the source keeps its translations.
+    assert translated.in_language(source, "ar").title.value == ARABIC_TITLE
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "module.duplicated")).one()
+    assert (event.actor_id, event.details["translations"]) == (world.admin.id, ["ar", "en"])
 
 
 def test_only_an_administrator_translates(client, auth, world):

@@ -10,8 +10,12 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_f
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from movetrack.clock import local_today
+from movetrack.extensions import db
 from movetrack.i18n import TRANSLATIONS, compile_catalogs
+from tests import factories
 from tests.helpers import csrf_token
+from tests.test_mypages import _hand_over, _issue, _sign_in_with_pin
 
 SV_PO = TRANSLATIONS / "sv" / "LC_MESSAGES" / "messages.po"
 # %(name)s, %(count)d, %s, %% … : what Python's %-formatting reads in a string.
@@ -170,9 +174,9 @@ def test_swedish_writes_i_dag_and_tells_edit_from_change():
     assert strings["Change"] == ("Ändra",) and strings["Edit"] == ("Redigera",)
 
 
-# The participant's own pages also speak Arabic (config PARTICIPANT_LANGUAGES): the ar
-# catalogue translates every string of these files; the rest of it stays empty (English).
-AR_PO = TRANSLATIONS / "ar" / "LC_MESSAGES" / "messages.po"
+# The participant's own pages also speak Arabic and Persian (config PARTICIPANT_LANGUAGES;
+# Dari readers get the Persian): their catalogues translate every string of these files and
+# nothing else; the rest of them stays empty (English).
 PARTICIPANT_TEMPLATES = (
     "mypages/home.html", "mypages/module.html", "mypages/sign_in.html", "mypages/give_back.html", "mypages/looks.html",
     "mypages/card_unknown.html", "mypages/_pictures.html", "quality/answer.html",
@@ -194,17 +198,58 @@ def _participant_strings() -> set[str]:
     return found
 
 
-def test_the_arabic_catalogue_covers_the_participants_pages_with_placeholders_kept():
-    with AR_PO.open("rb") as po_file:
-        arabic = read_po(po_file)
-    assert str(arabic.locale) == "ar" and not arabic.fuzzy
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_a_participant_catalogue_covers_exactly_the_participants_pages_with_placeholders_kept(language):
+    with (TRANSLATIONS / language / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        catalogue = read_po(po_file)
+    assert str(catalogue.locale) == language and not catalogue.fuzzy
     strings = _participant_strings()
     assert len(strings) > 50
-    by_id = {_forms(message.id)[0]: message for message in arabic if message.id}
+    by_id = {_forms(message.id)[0]: message for message in catalogue if message.id}
     untranslated = sorted(s for s in strings if s not in by_id or not all(_forms(by_id[s].string)))
     assert untranslated == []
+    beyond = sorted(msgid for msgid, message in by_id.items() if any(_forms(message.string)) and msgid not in strings)
+    assert beyond == []  # staff pages stay in Swedish or English
     wrong = [s for s in strings if _placeholders(s) != _placeholders(_forms(by_id[s].string)[0])]
     assert wrong == []
     assert not [s for s in strings if by_id[s].fuzzy]
     # Written by a machine and marked so until a person has read them through.
     assert "unchecked" in by_id["Step %(number)d"].user_comments
+
+
+# Words of each of the participant's pages (PARTICIPANT_TEMPLATES) in Persian.
+PERSIAN = {
+    "sign-in": "رمز خود را بنویسید. چهار رقم است.",
+    "home": "در کدام مرحله هستم؟",
+    "module": "روی مرحله\u200cای بزنید که فکر می\u200cکنید به آن رسیده\u200cاید.",
+    "looks": "چه کسی اطلاعات مرا دیده است",
+    "questions": "برای هر سؤال روی یک چهره بزنید.",
+    "give back": "سرپرست برای پس گرفتن تبلت رمز عبور خود را می\u200cنویسد.",
+}
+RIGHT_TO_LEFT_PERSIAN = '<html lang="fa" dir="rtl">'
+
+
+@pytest.mark.parametrize(("language", "month"), [("fa", "نوامبر"), ("prs", "نومبر")])
+def test_persian_and_dari_readers_get_their_own_pages_in_persian_right_to_left(
+        client, auth, world, language, month):
+    """Dari is written in the Persian script and its readers read Persian: the same words,
+    with dates as Afghanistan writes them (November is نومبر there, نوامبر in Iran)."""
+    world.anna.language = language
+    factories.rate(world.anna_module, 2, world.supervisor, local_today())
+    db.session.commit()
+    token = _issue(world)
+    pages = {"sign-in": client.get(f"/card/{token}")}
+    assert _sign_in_with_pin(client, token).status_code == 302
+    pages |= {"home": client.get("/me/"), "module": client.get(f"/me/modules/{world.anna_module.id}"),
+              "looks": client.get("/me/looks"), "questions": client.get("/me/questions")}
+    client.post("/logout", data={"csrf_token": csrf_token(pages["questions"].text)})
+    _hand_over(client, auth, world)  # participant mode: the supervisor's tablet, the participant's pages
+    pages["give back"] = client.get("/me/give-back")
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        assert RIGHT_TO_LEFT_PERSIAN in page.text and PERSIAN[name] in page.text, name
+        assert "Logga in" not in page.text and "Mina steg" not in page.text, name
+    assert '<span lang="fa" dir="rtl">اینجا را دوست دارید؟</span>' in pages["questions"].text
+    assert month in pages["home"].text  # the date of the rating
+    switch = re.search(r'<form[^>]*class="lang-switch".*?</form>', pages["home"].text, re.DOTALL).group(0)
+    assert re.findall(r'name="lang" value="(\w+)"', switch) == ["sv", "en", "ar"]  # not Persian again

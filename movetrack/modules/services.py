@@ -287,18 +287,23 @@ def update_module(user: User | None, module: Module, data: ModuleData) -> Change
 
 
 def duplicate_module(user: User | None, source: Module) -> Module:
-    """A new module, "Copy of …", with the source's identity and its current words and pictures."""
+    """A new module, "Copy of …", with the source's identity and its current words, pictures
+    and translations. The translations keep the fingerprints of the Swedish they were made
+    from: those out of date stay so, and the titles become so, as "Copy of …" is new Swedish
+    (readers get it until someone translates the copy's own title)."""
     require_librarian(user)
-    words = words_of(queries.version_with_steps(source))
+    version = queries.version_with_steps(source)
+    words = words_of(version)
     title = _("Copy of %(title)s", title=words.title)[:TITLE_MAX_LENGTH]
     copy = Module(
         key=unique_key(title), area_id=source.area_id, kind=source.kind, parent_id=source.parent_id,
         workstations=list(source.workstations), created_by_id=user_id_of(user),
         current_version_number=1,
     )
-    add_version(copy, 1, replace(words, title=title), user)
+    translated.copy_translations(version, add_version(copy, 1, replace(words, title=title), user))
     db.session.add(copy)
-    audit.record(user, "module.duplicated", copy, key=copy.key, source=source.id)
+    audit.record(user, "module.duplicated", copy, key=copy.key, source=source.id,
+                 translations=translated.languages_of(version) or None)
     db.session.flush()
     return copy
 

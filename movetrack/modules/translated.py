@@ -193,13 +193,17 @@ class TranslationWords:
     steps: tuple[StepTranslationWords, ...] = field(default=())
 
 
-def translation_words_of(version: ModuleVersion) -> tuple[TranslationWords, ...]:
-    """Every translation of the version as plain values, by language."""
-    languages = sorted(
+def languages_of(version: ModuleVersion) -> list[str]:
+    """The languages the version or any of its steps has a translation into, sorted."""
+    return sorted(
         {t.language for t in version.translations}
         | {t.language for step in version.steps for t in step.translations}
     )
-    return tuple(_words_in(version, language) for language in languages)
+
+
+def translation_words_of(version: ModuleVersion) -> tuple[TranslationWords, ...]:
+    """Every translation of the version as plain values, by language."""
+    return tuple(_words_in(version, language) for language in languages_of(version))
 
 
 def _words_in(version: ModuleVersion, language: str) -> TranslationWords:
@@ -278,8 +282,9 @@ def replace_translations(version: ModuleVersion, wanted: tuple[TranslationWords,
 
 
 def copy_translations(old: ModuleVersion, new: ModuleVersion) -> None:
-    """A new version takes the old one's translations with their fingerprints, so those made
-    from Swedish that the new version changed show as out of date."""
+    """A new version (or a duplicated module's first) takes the old one's translations with
+    their fingerprints, so those made from Swedish that the new version changed show as out
+    of date."""
     for translation in old.translations:
         new.translations.append(VersionTranslation(
             language=translation.language, title=translation.title,

@@ -4,7 +4,7 @@ and month with small counts hidden (nobody's answer can be told from the table).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -21,15 +21,23 @@ DEFAULT_QUESTIONS = (
     ("Lär du dig nya saker?", "Are you learning new things?"),
     ("Lyssnar vi på dig?", "Do we listen to you?"),
 )
-# The defaults in Arabic, for the participant's pages that speak it (written by a machine,
+# The defaults in the other languages the participant's pages speak (written by a machine,
 # not yet checked by a person). A unit's own questions have Swedish and English only: on an
-# Arabic page they are read in Swedish, marked as such.
-DEFAULT_QUESTIONS_AR = (
-    "هل تحب المكان هنا؟",
-    "هل تحصل على المساعدة التي تحتاجها؟",
-    "هل تتعلم أشياء جديدة؟",
-    "هل نستمع إليك؟",
-)
+# Arabic or Persian page they are read in Swedish, marked as such.
+DEFAULT_QUESTIONS_TRANSLATED = {
+    "ar": (
+        "هل تحب المكان هنا؟",
+        "هل تحصل على المساعدة التي تحتاجها؟",
+        "هل تتعلم أشياء جديدة؟",
+        "هل نستمع إليك؟",
+    ),
+    "fa": (
+        "اینجا را دوست دارید؟",
+        "کمکی را که نیاز دارید می‌گیرید؟",
+        "چیزهای تازه یاد می‌گیرید؟",
+        "ما به حرف شما گوش می‌دهیم؟",
+    ),
+}
 SMALLEST_SHOWN = 5  # counts below this are hidden
 
 
@@ -38,15 +46,15 @@ class Question:
     position: int
     text_sv: str
     text_en: str
-    text_ar: str = ""
+    translated: dict[str, str] = field(default_factory=dict)  # {language: text}, the defaults'
 
     def text(self, language: str) -> str:
         return self.text_en if language == "en" else self.text_sv
 
     def reading(self, language: str) -> Text:
         """The question for a reader of `language`, in the language it is written in."""
-        if language == "ar" and self.text_ar:
-            return Text(self.text_ar, "ar")
+        if language in self.translated:
+            return Text(self.translated[language], language)
         return Text(self.text_en, "en") if language == "en" else Text(self.text_sv, "sv")
 
 
@@ -55,7 +63,8 @@ def questions_of(unit_id: int) -> list[Question]:
         sa.select(QualityQuestion).where(QualityQuestion.unit_id == unit_id))}
     return [
         Question(position, own[position].text_sv, own[position].text_en) if position in own
-        else Question(position, *DEFAULT_QUESTIONS[position - 1], DEFAULT_QUESTIONS_AR[position - 1])
+        else Question(position, *DEFAULT_QUESTIONS[position - 1],
+                      {language: texts[position - 1] for language, texts in DEFAULT_QUESTIONS_TRANSLATED.items()})
         for position in range(1, QUESTION_COUNT + 1)
     ]
 

@@ -59,3 +59,23 @@ def test_arabic_module_texts_show_right_to_left_on_the_participants_pages(page, 
             problems.append(f"{name}: scrolls sideways")
         problems += [f"{name}: {problem}" for problem in _serious(Axe().run(page))]
     assert not problems, "\n".join(problems)
+
+
+def test_the_participants_page_in_persian_fits_a_tablet_right_to_left(page, live_server):
+    """Ahmed picks Persian on the switch: the page's own words are Persian (as a Dari reader's
+    are), his module texts stay Arabic, each marked so."""
+    page.set_viewport_size(TABLET)
+    forget_who_signed_in(page)
+    page.goto(f"{live_server}/card/{AHMED_TOKEN}")
+    page.locator("input[name=pin]").fill(AHMED_PIN)
+    page.locator("form:has(input[name=pin]) button[type=submit]").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("خطواتي")
+    page.locator(".lang-switch button[value=fa]").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("مراحل من")
+
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "fa")
+    expect(html).to_have_attribute("dir", "rtl")
+    expect(page.locator(".own-module h2[lang=ar]", has_text="صنفرة كرسي")).to_have_count(1)
+    assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth"), "scrolls sideways"
+    assert _serious(Axe().run(page)) == []
