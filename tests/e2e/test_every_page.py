@@ -153,7 +153,9 @@ def get_rules(app) -> list[str]:
 
 
 def urls_of(rule: str, world) -> dict[str, str]:
-    """{name: URL} for a rule: one, or one per verdict for the verification page."""
+    """{name: URL} for a rule: one; one per verdict for the verification page; a list the
+    matrix asks with a query (a search, a filter) both as first opened and so asked (a page
+    of one thing needs its query: the translation its language)."""
     if rule == "/verify/<code>":
         return {f"/verify/<{kind}>": f"/verify/{world.codes[kind]}" for kind in CERTIFICATE_VERDICTS}
     try:
@@ -161,9 +163,12 @@ def urls_of(rule: str, world) -> dict[str, str]:
         query = QUERIES.get(rule, lambda w: {})(world)
     except AttributeError as missing:
         raise AssertionError(f"{rule}: demo_world has no {missing.name}; add the demo's counterpart") from None
-    if query:
-        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
-    return {rule: url}
+    query_string = "&".join(f"{key}={value}" for key, value in query.items())
+    if not query:
+        return {rule: url}
+    if "<" in rule:
+        return {rule: f"{url}?{query_string}"}
+    return {rule: url, f"{rule}?{query_string}": f"{url}?{query_string}"}
 
 
 def pages_by_reader(app, world) -> dict[str, dict[str, str]]:
