@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from movetrack.attendance.models import Attendance
@@ -18,8 +17,8 @@ from movetrack.extensions import db
 from movetrack.org.models import OrderingUnit, Unit
 from movetrack.participants.models import Participant
 from movetrack.placements.models import Placement, PlacementStatus, Purpose, ScheduleDay
+from tests.e2e.checks import what_is_wrong
 from tests.e2e.conftest import LAPTOP, TABLET
-from tests.e2e.test_pages import SMALL_TARGETS
 
 PERSON = "Vera Viklund"  # not in the demo data: her day is this test's alone
 
@@ -124,13 +123,6 @@ def test_attendance_pages_fit_touch_and_pass_axe(sign_in, live_server, placement
         page.goto(url)
         if name == "day view":  # the menu open, as a supervisor uses it
             page.locator(f"#attendance-{placement_id} .checkin-other").tap()
-        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
-            problems.append(f"{name}: scrolls sideways")
-        small = page.evaluate(SMALL_TARGETS)
-        if small:
-            problems.append(f"{name}: small touch targets {small}")
-        results = Axe().run(page)
-        if results.violations_count:
-            problems.append(f"{name}: axe {results.generate_report()}")
+        problems += [f"{name}: {wrong}" for wrong in what_is_wrong(page)]
     assert not problems, "\n".join(problems)
     assert not csp_errors, csp_errors

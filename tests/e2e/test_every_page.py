@@ -14,7 +14,6 @@ server answers, before the browser opens them, and left out.
 from __future__ import annotations
 
 import io
-import json
 import time
 from collections import defaultdict
 from dataclasses import replace
@@ -23,8 +22,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from axe_playwright_python.base import AxeResults
-from axe_playwright_python.sync_playwright import DEFAULT_OPTIONS, Axe
 from PIL import Image
 
 from movetrack.auth.models import User
@@ -40,8 +37,8 @@ from movetrack.placements.models import NeedCategory, Placement
 from movetrack.privacy import services as privacy
 from movetrack.progress.models import Rating
 from movetrack.unit_of_work import unit_of_work
+from tests.e2e.checks import what_is_wrong
 from tests.e2e.conftest import LAPTOP, TABLET, forget_who_signed_in
-from tests.e2e.test_pages import SMALL_TARGETS
 from tests.test_route_matrix import ENTRIES, QUERIES, routes_of, url_for_rule
 
 # Whoever comes first here among those the matrix lets open a rule reads it: a public page
@@ -56,8 +53,6 @@ CERTIFICATE_VERDICTS = {"valid": "genuine", "replaced": "replaced", "revoked": "
 # Pages that fail a check for a reason not fixed yet: rule → why. Empty is the aim.
 KNOWN_EXCEPTIONS: dict[str, str] = {}
 
-AXE = Axe()
-MEASURE_SIDEWAYS = "document.documentElement.scrollWidth > window.innerWidth"
 
 
 def _ref(row, **more) -> SimpleNamespace:
@@ -221,28 +216,6 @@ SIGN_IN = {
 
 
 # --- the checks -----------------------------------------------------------------------------
-
-
-def what_is_wrong(page) -> list[str]:
-    """What the page shows wrong at the current viewport."""
-    wrong = []
-    if page.evaluate(MEASURE_SIDEWAYS):
-        wrong.append(f"scrolls sideways ({page.evaluate('document.documentElement.scrollWidth')} px)")
-    small = page.evaluate(SMALL_TARGETS)
-    if small:
-        wrong.append(f"touch targets under 44×44: {small}")
-    results = axe_results(page)
-    if results.violations_count:
-        wrong.append(f"axe: {results.generate_report()}")
-    return wrong
-
-
-def axe_results(page) -> AxeResults:
-    """Axe's answer, as Axe().run gives it; axe is put into the page once, not at every
-    viewport (it stays while only the viewport changes), which saves a tenth of the time."""
-    if page.evaluate("typeof axe === 'undefined'"):
-        page.evaluate(AXE.axe_script)
-    return AxeResults(page.evaluate(f"axe.run({json.dumps(DEFAULT_OPTIONS)})"))
 
 
 def open_as_page(page, url: str) -> str | None:

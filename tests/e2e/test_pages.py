@@ -8,17 +8,8 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.checks import what_is_wrong
 from tests.e2e.conftest import LAPTOP, TABLET
-
-# A checkbox or radio button is tapped through its label, so the label is its target.
-SMALL_TARGETS = """() => [...document.querySelectorAll(
-    'button, .button, input:not([type=hidden]), select, textarea, summary, nav a')]
-  .filter(el => el.offsetParent !== null)
-  .map(el => ({el, target: (el.matches('[type=checkbox], [type=radio]') && el.closest('label')) || el}))
-  .map(({el, target}) => ({el, box: target.getBoundingClientRect()}))
-  .filter(({box}) => box.width < 44 || box.height < 44)
-  .map(({el, box}) =>
-    `${el.tagName} "${(el.innerText || el.value || el.name || '').trim().slice(0, 30)}" ${Math.round(box.width)}x${Math.round(box.height)}`)"""  # noqa: E501 (one JavaScript template literal)
 
 
 def supervisor_pages(page, live_server):
@@ -45,14 +36,7 @@ def test_supervisor_pages_fit_touch_and_pass_axe(sign_in, live_server, viewport)
     problems = []
     for name, url in list(supervisor_pages(page, live_server)):
         page.goto(url)
-        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
-            problems.append(f"{name}: scrolls sideways")
-        small = page.evaluate(SMALL_TARGETS)
-        if small:
-            problems.append(f"{name}: small touch targets {small}")
-        results = Axe().run(page)
-        if results.violations_count:
-            problems.append(f"{name}: axe {results.generate_report()}")
+        problems += [f"{name}: {wrong}" for wrong in what_is_wrong(page)]
     assert not problems, "\n".join(problems)
     assert not csp_errors, csp_errors
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.e2e.checks import SMALL_TARGETS
 from tests.e2e.conftest import LAPTOP, TABLET
-from tests.e2e.test_pages import SMALL_TARGETS
 
 
 @pytest.mark.parametrize("viewport", [TABLET, LAPTOP], ids=["768x1024", "1280x800"])

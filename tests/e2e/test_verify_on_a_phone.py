@@ -16,6 +16,7 @@ from movetrack.certificates import queries, services
 from movetrack.extensions import db
 from movetrack.participants.models import Participant
 from movetrack.unit_of_work import unit_of_work
+from tests.e2e.checks import what_is_wrong
 from tests.e2e.conftest import LAPTOP, TABLET
 
 PHONES = [{"width": 320, "height": 640}, {"width": 390, "height": 844}]
@@ -104,9 +105,5 @@ def test_the_staff_certificate_pages_fit_and_pass_axe(sign_in, live_server, six_
             assert not page.locator(".health-choice input:checked").count()
         else:
             assert page.locator(".status-replaced").is_visible()
-        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
-            problems.append(f"{name}: scrolls sideways")
-        results = Axe().run(page)
-        if results.violations_count:
-            problems.append(f"{name}: axe {results.generate_report()}")
+        problems += [f"{name}: {wrong}" for wrong in what_is_wrong(page)]
     assert not problems, "\n".join(problems)
