@@ -119,13 +119,6 @@ def started_by(day) -> sa.ColumnElement[bool]:
     return sa.and_(Placement.status.in_(STARTED_STATUSES), Placement.start_date <= day)
 
 
-def active_on(day) -> sa.ColumnElement[bool]:
-    """Started on or before the day and not ended before it (ending on it is active)."""
-    return sa.and_(
-        started_by(day), sa.or_(Placement.end_date.is_(None), Placement.end_date >= day)
-    )
-
-
 def within(column, period: Period) -> sa.ColumnElement[bool]:
     return column.between(period.first, period.last)
 
