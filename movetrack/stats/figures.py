@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -257,8 +258,7 @@ def _moved(module) -> bool:
     return module.step is not None and module.step_before is not None and module.step > module.step_before
 
 
-@dataclass(frozen=True)
-class Gain:
+class Gain(NamedTuple):  # a tuple: tens of thousands are made per page
     participant_id: int
     gender: str
     band: str

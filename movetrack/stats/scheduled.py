@@ -99,9 +99,11 @@ def _stretches(first: dt.date, last: dt.date) -> sa.Select:
             Placement.start_date <= last,
             sa.or_(Placement.end_date.is_(None), Placement.end_date >= first),
         )
+        # OFFSET 0, here and below: each schedule row's next period is looked up once, not
+        # again for the filter, and each stretch is made once, not once per day joined to it.
+        .offset(0)
         .subquery("clipped")
     )
-    # OFFSET 0: computed once per stretch before the join below, not once per joined day.
     return sa.select(stretches).where(stretches.c.starts <= stretches.c.ends).offset(0)
 
 
