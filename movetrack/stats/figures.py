@@ -4,9 +4,10 @@ The page takes a fixed number of statements, whatever the amount of data. The co
 placements (flow, outflow by outcome, the monthly series) and the spreads (lead time,
 time in activity) come from one read of the placements touching the period (a few
 thousand short rows for a large municipality's year) counted in Python with the same
-conditions; the figures that aggregate many rows per placement (moved up, attendance)
-are SQL aggregates grouped three ways at once (everyone, by gender, by age band) with
-UNION ALL; the gain tables share one read of the modules' gains. A median or p90 picks
+conditions; the attendance, which aggregates many rows per placement, is an SQL
+aggregate grouped three ways at once (everyone, by gender, by age band) with UNION ALL;
+the gain tables and "moved up" share one read of the modules (a few tens of thousands of
+rows), counted in Python the same way. A median or p90 picks
 the middle or the ⌈0.9·n⌉-th of one sorted list. Each cell also carries how many people it
 describes, so small numbers can be hidden (stats/suppression.py). The grouping itself is
 stats/grouping.py.
