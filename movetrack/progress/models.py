@@ -33,7 +33,12 @@ class Rating(db.Model):
         sa.CheckConstraint(
             "(corrects_id IS NULL) = (correction_reason IS NULL)", name="correction_has_reason"
         ),
-        sa.Index("ix_ratings_assignment_latest", "assignment_id", "rated_on", "recorded_at"),
+        # The step on a day per module (progress/queries.py) reads one entry of this
+        # backwards: `id` completes the order by, and on PostgreSQL the columns the
+        # statistics test and show are in the index, so thousands of such look-ups never
+        # visit the table (issue 14).
+        sa.Index("ix_ratings_assignment_latest", "assignment_id", "rated_on", "recorded_at", "id",
+                 postgresql_include=["step", "approved", "source"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

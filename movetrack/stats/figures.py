@@ -4,9 +4,10 @@ The page takes a fixed number of statements, whatever the amount of data. The co
 placements (flow, outflow by outcome, the monthly series) and the spreads (lead time,
 time in activity) come from one read of the placements touching the period (a few
 thousand short rows for a large municipality's year) counted in Python with the same
-conditions; the figures that aggregate many rows per placement (moved up, attendance)
-are SQL aggregates grouped three ways at once (everyone, by gender, by age band) with
-UNION ALL; the gain tables share one read of the modules' gains. A median or p90 picks
+conditions; the attendance, which aggregates many rows per placement, is an SQL
+aggregate grouped three ways at once (everyone, by gender, by age band) with UNION ALL;
+the gain tables and "moved up" share one read of the modules (a few tens of thousands of
+rows), counted in Python the same way. A median or p90 picks
 the middle or the ⌈0.9·n⌉-th of one sorted list. Each cell also carries how many people it
 describes, so small numbers can be hidden (stats/suppression.py). The grouping itself is
 stats/grouping.py.
@@ -25,10 +26,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from movetrack.attendance.models import PRESENT_STATUSES, Attendance
 from movetrack.attendance.queries import STARTED_STATUSES
 from movetrack.auth.models import User
 from movetrack.extensions import db
@@ -45,7 +46,6 @@ from movetrack.stats.grouping import (
     Cell,
     Row,
     Table,
-    active_on,
     cells_of,
     count_row,
     grouped_in_python,
@@ -56,7 +56,7 @@ from movetrack.stats.grouping import (
     within,
 )
 from movetrack.stats.period import Filters, Period
-from movetrack.stats.scheduled import scheduled_days
+from movetrack.stats.scheduled import days_per_placement
 
 COUNTED_OUTCOMES = tuple(o for o in Outcome if o != Outcome.REGISTERED_BY_MISTAKE)
 
@@ -94,7 +94,7 @@ class Placed:
     exit_outcome: Outcome | None
 
     def active_on(self, day: dt.date) -> bool:
-        """grouping.active_on: started on or before the day and not ended before it."""
+        """MOVE.md §5: started on or before the day and not ended before it (ending on it is active)."""
         return (self.status in STARTED_STATUSES and self.start_date is not None
                 and self.start_date <= day and (self.end_date is None or self.end_date >= day))
 
@@ -209,48 +209,70 @@ def _placement_modules(period_last: dt.date) -> sa.ColumnElement[bool]:
     return sa.and_(Assignment.placement_id == Placement.id, Assignment.assigned_on <= period_last)
 
 
-def moved_up(user: User, period: Period, filters: Filters) -> Table:
+def modules_in_period(user: User, period: Period, filters: Filters) -> list:
+    """One row per module assigned (by L) in a placement that ran during P (started by L,
+    not ended before F): its step on L, its baseline and its area, and for a placement
+    active on L its step three calendar months before L. The gain tables and "moved up"
+    count these rows (one statement: the step on L is looked up once per module, where
+    the two figures used to look it up in a statement each)."""
+    ran = sa.and_(started_by(period.last),
+                  sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.first))
+    # Ran during P and not ended before L: active on L (MOVE.md §5).
+    active_on_last = sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.last)
+    statement = (
+        placement_facts(
+            user, filters,
+            sa.case((active_on_last, 1), else_=0).label("active"),
+            step_on_day(period.last).label("step"),
+            baseline_step().label("baseline"),
+            # Looked up only for the modules "moved up" counts.
+            sa.case((active_on_last, step_on_day(period.three_months_before_last))).label("step_before"),
+            ModuleArea.key.label("area"), where=[ran],
+        )
+        .join(Assignment, _placement_modules(period.last))
+        .join(Module, Module.id == Assignment.module_id)
+        .join(ModuleArea, ModuleArea.id == Module.area_id)
+    )
+    return db.session.execute(statement).all()
+
+
+def moved_up(modules: list, period: Period) -> Table:
     """Participants active on L with at least one module; those with a module whose step
     on L is above its step three calendar months before (a module with no step then
     counts in no figure for that day, so it cannot show a move)."""
-    before = period.three_months_before_last
-    moved = sa.case(
-        (step_on_day(period.last) > step_on_day(before), Placement.participant_id)
-    )
-    facts = placement_facts(user, filters, moved.label("moved"), where=[active_on(period.last)]).join(
-        Assignment, _placement_modules(period.last)
-    )
-    groups = grouped_three_ways(
-        facts, moved_people=lambda f: sa.func.count(sa.distinct(f.c.moved)),
-    ).get((), {})
-    with_modules = Row("with_modules", cells_of(groups, lambda r: r.people), is_total=True)
-    moved_row = Row("moved_up", [
-        Cell(c.value, c.value) for c in cells_of(groups, lambda r: r.moved_people)
-    ])
+    active = [module for module in modules if module.active]
+    with_modules = Row("with_modules", cells_of(
+        grouped_in_python(active).get((), {}), lambda r: r.people), is_total=True)
+    moved = grouped_in_python(active, keep=_moved).get((), {})
+    moved_row = Row("moved_up", cells_of(moved, lambda r: r.people))
     stayed = Row("not_moved_up", [
         Cell(w.value - m.value, w.value - m.value)
         for w, m in zip(with_modules.cells, moved_row.cells, strict=True)
     ])
     share = share_row("share_moved_up", moved_row, with_modules)
     return Table("moved_up", [share, moved_row, stayed, with_modules], additive=True,
-                 meta={"share": share, "share_of": (moved_row, with_modules), "since": before})
+                 meta={"share": share, "share_of": (moved_row, with_modules),
+                       "since": period.three_months_before_last})
 
 
-def _gains(user: User, period: Period, filters: Filters) -> list:
-    """One row per module assigned in a placement that ran during P (by L), with a step
-    on L and a baseline: gain = step on L − baseline, and the module's area. One
-    statement for both gain tables."""
-    ran = sa.and_(started_by(period.last),
-                  sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.first))
-    modules = (
-        placement_facts(user, filters, (step_on_day(period.last) - baseline_step()).label("gain"),
-               ModuleArea.key.label("area"), where=[ran])
-        .join(Assignment, _placement_modules(period.last))
-        .join(Module, Module.id == Assignment.module_id)
-        .join(ModuleArea, ModuleArea.id == Module.area_id)
-        .subquery("modules")
-    )
-    return db.session.execute(sa.select(modules).where(modules.c.gain.is_not(None))).all()
+def _moved(module) -> bool:
+    return module.step is not None and module.step_before is not None and module.step > module.step_before
+
+
+class Gain(NamedTuple):  # a tuple: tens of thousands are made per page
+    participant_id: int
+    gender: str
+    band: str
+    gain: int
+    area: str
+
+
+def gains_of(modules: list) -> list[Gain]:
+    """gain = step on L − baseline, for the modules with both (MOVE.md §5)."""
+    return [
+        Gain(m.participant_id, m.gender, m.band, m.step - m.baseline, m.area)
+        for m in modules if m.step is not None and m.baseline is not None
+    ]
 
 
 def gain_by_area(gains: list) -> Table:
@@ -277,22 +299,7 @@ def attendance(user: User, period: Period, filters: Filters, today: dt.date) -> 
     """Days present (fully or partly) / days scheduled, within P (days after today are
     not scheduled yet: they have not come)."""
     counted_to = min(period.last, today)
-    days = scheduled_days(period.first, counted_to).subquery("scheduled")
-    present = sa.case((Attendance.status.in_(PRESENT_STATUSES), 1), else_=0)
-    # Counted per placement first, then grouped: the placements and people are joined
-    # to a few thousand placement rows instead of every scheduled day (issue 14: about
-    # 230,000 a year at the large scale). The sums are the same counts.
-    per_placement = (
-        sa.select(days.c.placement_id, sa.func.count().label("scheduled"),
-                  sa.func.sum(present).label("present"))
-        # The period's bounds are implied by `on_date == day`; said, they let the
-        # database read the period's attendance by date instead of all of it.
-        .outerjoin(Attendance, sa.and_(Attendance.placement_id == days.c.placement_id,
-                                       Attendance.on_date == days.c.day,
-                                       Attendance.on_date.between(period.first, counted_to)))
-        .group_by(days.c.placement_id)
-        .subquery("per_placement")
-    )
+    per_placement = days_per_placement(period.first, counted_to).subquery("per_placement")
     facts = placement_facts(user, filters, per_placement.c.scheduled, per_placement.c.present).join(
         per_placement, per_placement.c.placement_id == Placement.id)
     groups = grouped_three_ways(
@@ -343,7 +350,8 @@ def report(user: User, period: Period, filters: Filters, today: dt.date) -> Repo
     """Every figure of §5 for the period and filter, in a fixed number of statements."""
     _without_jit()
     placed = placements_touching(user, period, filters)
-    gains = _gains(user, period, filters)
+    modules = modules_in_period(user, period, filters)
+    gains = gains_of(modules)
     return Report(
         period=period,
         flow=flow(user, period, filters, placed),
@@ -351,7 +359,7 @@ def report(user: User, period: Period, filters: Filters, today: dt.date) -> Repo
         series=monthly_series(placed, period),
         lead_time=lead_time(placed, period),
         time_in_activity=time_in_activity(placed, period),
-        moved_up=moved_up(user, period, filters),
+        moved_up=moved_up(modules, period),
         gain_by_area=gain_by_area(gains),
         gain_direction=gain_direction(gains),
         attendance=attendance(user, period, filters, today),

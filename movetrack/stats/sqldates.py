@@ -12,45 +12,37 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class next_day(FunctionElement):
-    """The day after a date."""
+def _function(name: str, type_: sa.types.TypeEngine, postgresql: str, sqlite: str) -> type:
+    """A SQL function compiled from a template per database: {0}, {1}… are its arguments
+    as SQL, {all} all of them separated by commas."""
+    function = type(name, (FunctionElement,), {"type": type_, "inherit_cache": True, "name": name})
 
-    type = sa.Date()
-    inherit_cache = True
-    name = "next_day"
+    def compiled_as(template: str):
+        def compile_(element, compiler, **kw):
+            arguments = [compiler.process(clause, **kw) for clause in element.clauses]
+            return template.format(*arguments, all=", ".join(arguments))
+        return compile_
+
+    compiles(function)(compiled_as(postgresql))
+    compiles(function, "sqlite")(compiled_as(sqlite))
+    return function
 
 
-@compiles(next_day)
-def _next_day(element, compiler, **kw):
-    return f"({compiler.process(element.clauses, **kw)} + 1)"
-
-
-@compiles(next_day, "sqlite")
-def _next_day_sqlite(element, compiler, **kw):
-    return f"date({compiler.process(element.clauses, **kw)}, '+1 day')"
+# The day before a date.
+day_before = _function("day_before", sa.Date(), "({0} - 1)", "date({0}, '-1 day')")
+# days_from(a, b): b − a in whole days (an integer; negative when b is before a).
+days_from = _function("days_from", sa.Integer(), "({1} - {0})",
+                      "CAST(julianday({1}) - julianday({0}) AS INTEGER)")
+# The latest and the earliest of some dates, none of them NULL (SQLite's max() and min()
+# of several arguments are PostgreSQL's GREATEST and LEAST).
+latest = _function("latest", sa.Date(), "GREATEST({all})", "max({all})")
+earliest = _function("earliest", sa.Date(), "LEAST({all})", "min({all})")
 
 
 def date_literal(day: dt.date) -> sa.ColumnElement:
     """A date as a bound parameter (ISO text on SQLite, a date on PostgreSQL; no CAST:
     SQLite would turn '2026-02-26' into the number 2026)."""
     return sa.literal(day, sa.Date)
-
-
-def calendar(first: dt.date, last: dt.date, name: str = "calendar") -> sa.CTE:
-    """Every day from first to last as rows (`day`): one statement whatever the period's
-    length. PostgreSQL's generate_series, whose row count the planner knows (a recursive
-    query is guessed at a few dozen rows, and the statistics' attendance then chose nested
-    loops over a year's 200,000 scheduled days: tens of seconds at the large scale);
-    SQLite has no generate_series, so a recursive query there."""
-    from movetrack.extensions import db
-
-    if db.session.get_bind().dialect.name == "postgresql":
-        series = sa.func.generate_series(date_literal(first), date_literal(last), sa.text("interval '1 day'"))
-        return sa.select(sa.cast(series, sa.Date).label("day")).cte(name)
-    days = sa.select(date_literal(first).label("day")).cte(name, recursive=True)
-    return days.union_all(
-        sa.select(next_day(days.c.day).label("day")).where(days.c.day < date_literal(last))
-    )
 
 
 def weekday_of(date_column) -> sa.ColumnElement[int]:
