@@ -102,14 +102,19 @@ def _rate_and_certify_with_markup() -> Participant:
     return participant
 
 
-def _crawl(client, start: str, per_kind: int = PAGES_PER_KIND) -> dict[str, str]:
+def _crawl(client, start: str, per_kind: int = PAGES_PER_KIND, *, answer=None,
+           kinds: Counter | None = None, seen: set | None = None) -> dict[str, str]:
     """Every page reachable from `start` by links, and every fragment htmx would fetch,
-    a few (`per_kind`) of each kind."""
-    seen, pages, kinds = {("href", start)}, {}, Counter()
-    queue = [("href", start)]
+    a few (`per_kind`) of each kind. `answer` is what `start` already answered (a form's
+    answer, read instead of fetched); `kinds` and `seen` carry an earlier crawl's count on."""
+    kinds = Counter() if kinds is None else kinds
+    seen = set() if seen is None else seen
+    seen.add(("href", start))
+    pages, queue = {}, [("href", start)]
     while queue:
         attribute, url = queue.pop(0)
-        response = client.get(url, headers={"HX-Request": "true"} if attribute == "hx-get" else {})
+        response = answer or client.get(url, headers={"HX-Request": "true"} if attribute == "hx-get" else {})
+        answer = None
         assert response.status_code < 500, url
         if response.mimetype != "text/html":
             continue
