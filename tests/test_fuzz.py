@@ -449,6 +449,11 @@ def _assert_every_post_rule_reached(app, reached: set[str]) -> None:
     left_alone = {f"POST {rule}" for rule in UNFUZZED_POST_RULES}
     assert left_alone <= posting, f"UNFUZZED_POST_RULES names rules the app no longer has: {left_alone - posting}"
     missing = sorted(posting - left_alone - reached)
+    if missing and not settings.default.derandomize:
+        # New random draws can close a way in (an example ends the placement before its
+        # reopen form is found); only CI's fixed draws make the reach a promise.
+        print("Not reached with these draws:", *missing, sep="\n  ")
+        return
     assert not missing, (
         "No session found a form for these rules, so nothing fuzzed them; link them from a page "
         "a role reaches (or from a form's answer), or list them in UNFUZZED_POST_RULES with why:\n  "
