@@ -43,15 +43,21 @@ def main() -> int:
                 "clients": options.clients, "seconds": options.seconds,
                 **asyncio.run(_both_runs(options, server, database)),
             }
+            print(json.dumps(report, indent=2, ensure_ascii=False))
+            failures = [f"{name}: {problem}" for name in ("steady", "faults") for problem in report[name]["problems"]]
+            if failures:  # the app's own account, before the scratch folder goes
+                print("gunicorn's log, last lines:", *_tail(folder / "gunicorn.log"), sep="\n", file=sys.stderr)
+            for failure in failures:
+                print(f"FAILED {failure}", file=sys.stderr)
         finally:
             if server:
                 server.stop()
             database.stop()
-    print(json.dumps(report, indent=2, ensure_ascii=False))
-    failures = [f"{name}: {problem}" for name in ("steady", "faults") for problem in report[name]["problems"]]
-    for failure in failures:
-        print(f"FAILED {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def _tail(log: Path, lines: int = 60) -> list[str]:
+    return log.read_text(errors="replace").splitlines()[-lines:] if log.exists() else ["(no log)"]
 
 
 def _options() -> argparse.Namespace:

@@ -14,7 +14,7 @@ import re
 import statistics
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import httpx
@@ -38,6 +38,7 @@ class Tally:
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     retries: int = 0
+    retry_causes: Counter[str] = field(default_factory=Counter)  # "ReadError", "HTTP 503"…
     errors: list[str] = field(default_factory=list)
     rating_keys: set[str] = field(default_factory=set)  # answered: saved
     check_ins: dict[int, str] = field(default_factory=dict)  # placement id → request key, answered
@@ -56,6 +57,7 @@ class Tally:
                 for action, times in sorted(self.latencies.items())
             },
             "retries": self.retries,
+            "retry_causes": dict(self.retry_causes),
             "errors": len(self.errors),
             "first_errors": self.errors[:5],
             "unanswered": len(self.unanswered),
@@ -88,16 +90,20 @@ class Supervisor:
 
     async def request(self, action: str, method: str, url: str, ok: tuple[int, ...], **kwargs) -> httpx.Response:
         """Send until answered: a transport failure or 5xx is retried unchanged."""
+        cause = None
         for delay in (0, *RETRY_DELAYS):
             if delay:
                 self.tally.retries += 1
+                self.tally.retry_causes[cause] += 1
                 await asyncio.sleep(delay)
             started = time.perf_counter()
             try:
                 response = await self.http.request(method, url, **kwargs)
-            except httpx.TransportError:
+            except httpx.TransportError as error:
+                cause = type(error).__name__
                 continue
             if response.status_code >= 500:
+                cause = f"HTTP {response.status_code}"
                 continue
             self.tally.latencies[action].append(time.perf_counter() - started)
             if response.status_code not in ok:

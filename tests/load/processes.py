@@ -119,6 +119,11 @@ class AppServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", str(self.threads),
              "--worker-class", "gthread", "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+             # A tablet may wait longer than gunicorn's default 2 s between requests (while the
+             # others sign in); a server closing an idle connection just as the client reuses
+             # it makes a failed request no fault caused. The same holds behind a load balancer:
+             # the app server keeps connections open longer than the balancer does.
+             "--keep-alive", "75",
              "wsgi:app"],
             cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
         )
